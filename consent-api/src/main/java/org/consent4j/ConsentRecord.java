@@ -1,0 +1,14 @@
+package org.consent4j;
+
+/**
+ * One record of the append-only consent ledger: a {@link Grant}, a {@link Withdrawal} or an
+ * {@link Objection}. Records are never edited or deleted; a later record changes their effect.
+ */
+public sealed interface ConsentRecord permits Grant, Withdrawal, Objection {
+
+  /** The data subject this record is about. */
+  SubjectId subject();
+
+  /** How the record was collected. */
+  Evidence evidence();
+}
