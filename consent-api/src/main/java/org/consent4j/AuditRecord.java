@@ -22,10 +22,12 @@ public record AuditRecord(long sequence, AuditEvent event, String previousHash, 
 
   /** @throws IllegalArgumentException if the sequence is below 1 or a hash is not 64 hex digits */
   public AuditRecord {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(previousHash, "previousHash");
+    Objects.requireNonNull(hash, "hash");
     if (sequence < 1) {
       throw new IllegalArgumentException("audit sequence must be at least 1, got " + sequence);
     }
-    Objects.requireNonNull(event, "event");
     if (!HEX.matcher(Objects.requireNonNull(previousHash, "previousHash")).matches()
         || !HEX.matcher(Objects.requireNonNull(hash, "hash")).matches()) {
       throw new IllegalArgumentException("audit hashes must be 64 lower-case hex digits");

@@ -16,10 +16,10 @@ public record LedgerEntry(long sequence, Instant recordedAt, ConsentRecord recor
 
   /** @throws IllegalArgumentException if the sequence is below 1 */
   public LedgerEntry {
+    Objects.requireNonNull(recordedAt, "recordedAt");
+    Objects.requireNonNull(record, "record");
     if (sequence < 1) {
       throw new IllegalArgumentException("ledger sequence must be at least 1, got " + sequence);
     }
-    Objects.requireNonNull(recordedAt, "recordedAt");
-    Objects.requireNonNull(record, "record");
   }
 }

@@ -1,0 +1,462 @@
+package org.consent4j.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.consent4j.AccessContext;
+import org.consent4j.AuditEvent;
+import org.consent4j.AuditRecord;
+import org.consent4j.AuditUnavailableException;
+import org.consent4j.Catalog;
+import org.consent4j.ConsentRecord;
+import org.consent4j.ConsentStoreUnavailableException;
+import org.consent4j.DataCategory;
+import org.consent4j.Decision;
+import org.consent4j.Evidence;
+import org.consent4j.Grant;
+import org.consent4j.LedgerEntry;
+import org.consent4j.LegalBasis;
+import org.consent4j.NoProcessingContextException;
+import org.consent4j.Objection;
+import org.consent4j.Outcome;
+import org.consent4j.Purpose;
+import org.consent4j.PurposeDefinition;
+import org.consent4j.Reason;
+import org.consent4j.Recipient;
+import org.consent4j.SubjectId;
+import org.consent4j.UndeclaredException;
+import org.consent4j.Withdrawal;
+import org.consent4j.core.audit.AuditTrail;
+import org.consent4j.core.internal.ConsentRules;
+import org.consent4j.core.internal.ConsentStateCache;
+import org.consent4j.spi.ConsentStore;
+
+/**
+ * Records subjects' grants, withdrawals and objections, and decides whether an access context
+ * may process their data — writing every decision to the audit trail.
+ *
+ * <pre>{@code
+ * ConsentEngine engine = ConsentEngine.builder().catalog(catalog).build();
+ * engine.grant(Grant.builder(SubjectId.of("42")).purpose("marketing.email").category("contact.email"));
+ * try (var scope = engine.process(AccessContext.of("campaign-service", "marketing.email"))) {
+ *   Decision d = engine.check(SubjectId.of("42"), Set.of(DataCategory.of("contact.email")));
+ * }
+ * }</pre>
+ *
+ * <p>Decisions follow the rules of {@code DESIGN.md}: default deny for consent purposes; a grant
+ * covers only its own subject, its purposes and their descendants, its categories and their
+ * descendants, and the recipients it names; it is effective from its grant time until its
+ * expiry or a later withdrawal; a purpose may require a minimum notice version; purposes with
+ * another legal basis need no grant but are limited to their declared categories and
+ * recipients, and legitimate interests yield to an objection.
+ *
+ * <p>Consistency: a write ({@code grant}, {@code withdraw}, {@code object}) is appended to the
+ * store and the subject's cached state is invalidated before the method returns, so every
+ * check that starts after it returns sees it.
+ *
+ * <p>Failures fail closed: an undeclared purpose, category or recipient throws
+ * {@link UndeclaredException}; a store that cannot be read throws
+ * {@link ConsentStoreUnavailableException}; an audit event that cannot be written throws
+ * {@link AuditUnavailableException}. None of them returns a permit.
+ *
+ * <p>Thread-safe. Processing scopes are per engine and per thread.
+ */
+public final class ConsentEngine implements AutoCloseable {
+  private final Catalog catalog;
+  private final ConsentStore store;
+  private final AuditTrail audit;
+  private final Clock clock;
+  private final ConsentStateCache cache;
+  private final ThreadLocal<ProcessingScope> scopes = new ThreadLocal<>();
+
+  private ConsentEngine(Builder b) {
+    this.catalog = Objects.requireNonNull(b.catalog, "catalog is not set: call ConsentEngine.builder().catalog(...)");
+    this.store = b.store != null ? b.store : new InMemoryConsentStore();
+    this.audit = b.audit != null ? b.audit : AuditTrail.inMemory();
+    this.clock = b.clock;
+    this.cache = new ConsentStateCache(store, clock, b.cacheMaximumSize, b.cacheTimeToLive);
+  }
+
+  /** Starts building an engine; only the catalog is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The catalog every name is checked against. */
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /** The audit trail every decision is written to. */
+  public AuditTrail audit() {
+    return audit;
+  }
+
+  /** The clock decisions are made by. */
+  public Clock clock() {
+    return clock;
+  }
+
+  // ---------------------------------------------------------------- ledger writes
+
+  /**
+   * Records a grant, stamping it with a random id and the engine's current time unless the
+   * builder set them.
+   *
+   * @return the grant as recorded
+   * @throws UndeclaredException if a purpose, category, recipient or notice is not declared
+   * @throws IllegalArgumentException if a purpose does not take consent, or the grant time is in
+   *     the future
+   * @throws ConsentStoreUnavailableException if the store cannot append it
+   */
+  public Grant grant(Grant.Builder grant) {
+    return record(Objects.requireNonNull(grant, "grant").build(clock.instant()));
+  }
+
+  /** Records a fully built grant; see {@link #grant(Grant.Builder)}. */
+  public Grant record(Grant grant) {
+    Objects.requireNonNull(grant, "grant");
+    Instant now = clock.instant();
+    for (Purpose p : grant.purposes()) {
+      PurposeDefinition d = catalog.purpose(p);
+      if (d.basis() != LegalBasis.CONSENT) {
+        throw new IllegalArgumentException("purpose '" + p + "' has legal basis " + d.basis()
+            + " and takes no grant; grant only consent purposes");
+      }
+    }
+    grant.categories().forEach(catalog::requireCategory);
+    grant.recipients().forEach(catalog::requireRecipient);
+    grant.notice().ifPresent(catalog::requireNotice);
+    if (grant.grantedAt().isAfter(now)) {
+      throw new IllegalArgumentException("a grant cannot be recorded before its grant time ("
+          + grant.grantedAt() + " is after the engine's clock, " + now + ")");
+    }
+    append(grant, now);
+    return grant;
+  }
+
+  /**
+   * Records the subject's withdrawal of {@code purpose} (and every purpose overlapping it) for
+   * every recipient. Every check that starts after this returns sees it.
+   *
+   * @throws UndeclaredException if the purpose is not declared
+   */
+  public Withdrawal withdraw(SubjectId subject, Purpose purpose) {
+    return record(new Withdrawal(subject, purpose, Optional.empty(), clock.instant(), Evidence.api()));
+  }
+
+  /** Records the subject's withdrawal of {@code purpose} for {@code recipient} only. */
+  public Withdrawal withdraw(SubjectId subject, Purpose purpose, Recipient recipient) {
+    return record(new Withdrawal(subject, purpose, Optional.of(recipient), clock.instant(), Evidence.api()));
+  }
+
+  /** Records a withdrawal; see {@link #withdraw(SubjectId, Purpose)}. */
+  public Withdrawal record(Withdrawal withdrawal) {
+    Objects.requireNonNull(withdrawal, "withdrawal");
+    catalog.purpose(withdrawal.purpose());
+    withdrawal.recipient().ifPresent(catalog::requireRecipient);
+    append(withdrawal, clock.instant());
+    return withdrawal;
+  }
+
+  /**
+   * Records the subject's objection (Art. 21) to {@code purpose}: every legitimate-interests
+   * purpose overlapping it is denied for the subject from now on.
+   *
+   * @throws UndeclaredException if the purpose is not declared
+   * @throws IllegalArgumentException if no legitimate-interests purpose overlaps it
+   */
+  public Objection object(SubjectId subject, Purpose purpose) {
+    return record(new Objection(subject, purpose, clock.instant(), Evidence.api()));
+  }
+
+  /** Records an objection; see {@link #object(SubjectId, Purpose)}. */
+  public Objection record(Objection objection) {
+    Objects.requireNonNull(objection, "objection");
+    catalog.purpose(objection.purpose());
+    boolean applies = catalog.purposes().stream()
+        .anyMatch(d -> d.basis() == LegalBasis.LEGITIMATE_INTERESTS && d.purpose().overlaps(objection.purpose()));
+    if (!applies) {
+      throw new IllegalArgumentException("no purpose overlapping '" + objection.purpose()
+          + "' is based on legitimate interests, so there is nothing to object to; to stop consent-based"
+          + " processing, withdraw the consent");
+    }
+    append(objection, clock.instant());
+    return objection;
+  }
+
+  private void append(ConsentRecord record, Instant now) {
+    try {
+      store.append(record, now);
+    } catch (ConsentStoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ConsentStoreUnavailableException("the consent store failed to append a "
+          + record.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " for subject " + record.subject()
+          + " (" + e.getClass().getSimpleName() + "); nothing was recorded", e);
+    }
+    // Invalidate even when a later step fails: the store is the truth.
+    cache.invalidate(record.subject());
+  }
+
+  /** Every ledger entry of one subject, in order: the proof of consent (Art. 7(1)). */
+  public List<LedgerEntry> history(SubjectId subject) {
+    Objects.requireNonNull(subject, "subject");
+    return cache.ledgers(List.of(subject)).get(subject);
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  /**
+   * Decides for one subject under an explicit context, and audits the decision.
+   *
+   * @param categories the data categories to decide on; may be empty to ask about the subject only
+   * @throws UndeclaredException if the purpose, recipient or a category is not declared
+   */
+  public Decision check(SubjectId subject, AccessContext context, Set<DataCategory> categories) {
+    Objects.requireNonNull(subject, "subject");
+    return checkAll(List.of(subject), context, categories, "check").get(subject);
+  }
+
+  /**
+   * Decides for one subject under the context bound to this thread.
+   *
+   * @throws NoProcessingContextException if no scope is open on this thread
+   */
+  public Decision check(SubjectId subject, Set<DataCategory> categories) {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(categories, "categories");
+    return check(subject, requireContext("check"), categories);
+  }
+
+  /**
+   * Decides for many subjects in one store round trip, and audits the decisions as one event per
+   * distinct outcome.
+   *
+   * @return a decision per distinct subject, in the order first given
+   */
+  public Map<SubjectId, Decision> checkAll(Collection<SubjectId> subjects, AccessContext context,
+      Set<DataCategory> categories) {
+    return checkAll(subjects, context, categories, "check");
+  }
+
+  /**
+   * Decides for many subjects in one store round trip, and writes the audit events of the
+   * decisions under {@code operation} (what the caller is about to do with the data, such as
+   * {@code repository ContactRepository.findFriends}).
+   *
+   * @return a decision per distinct subject, in the order first given
+   * @throws UndeclaredException if the purpose, recipient or a category is not declared
+   * @throws ConsentStoreUnavailableException if consent state cannot be read
+   * @throws AuditUnavailableException if the decisions cannot be audited
+   */
+  public Map<SubjectId, Decision> checkAll(Collection<SubjectId> subjects, AccessContext context,
+      Set<DataCategory> categories, String operation) {
+    Objects.requireNonNull(subjects, "subjects");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(categories, "categories");
+    Objects.requireNonNull(operation, "operation");
+    PurposeDefinition definition = catalog.require(context);
+    TreeSet<DataCategory> asked = new TreeSet<>();
+    for (DataCategory c : categories) {
+      asked.add(catalog.requireCategory(Objects.requireNonNull(c, "category")));
+    }
+    List<SubjectId> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
+    for (SubjectId s : distinct) {
+      Objects.requireNonNull(s, "subject");
+    }
+    Instant now = clock.instant();
+    Map<SubjectId, List<LedgerEntry>> ledgers = ConsentRules.needsHistory(definition)
+        ? cache.ledgers(distinct) : Map.of();
+    Map<SubjectId, Decision> decisions = new LinkedHashMap<>();
+    for (SubjectId s : distinct) {
+      decisions.put(s, ConsentRules.decide(s, definition, context, ledgers.getOrDefault(s, List.of()), asked, now));
+    }
+    audit(decisions.values(), context, asked, operation, now);
+    return java.util.Collections.unmodifiableMap(decisions);
+  }
+
+  private void audit(Collection<Decision> decisions, AccessContext context, Set<DataCategory> asked, String operation,
+      Instant now) {
+    // One event per distinct (outcome, reasons): a batch of 10,000 subjects writes a handful.
+    Map<Object, List<Decision>> groups = new LinkedHashMap<>();
+    for (Decision d : decisions) {
+      groups.computeIfAbsent(List.of(d.subjectReason(), d.categories()), k -> new ArrayList<>()).add(d);
+    }
+    for (List<Decision> group : groups.values()) {
+      Decision first = group.get(0);
+      Outcome outcome = first.outcome();
+      SortedMap<String, String> details = new TreeMap<>();
+      StringBuilder withheld = new StringBuilder();
+      first.categories().forEach((c, r) -> {
+        if (!r.permits() && first.subjectPermitted()) {
+          withheld.append(withheld.length() == 0 ? "" : ",").append(c).append(':').append(r);
+        }
+      });
+      if (withheld.length() > 0) {
+        details.put("withheld", withheld.toString());
+      }
+      List<SubjectId> subjects = new ArrayList<>(group.size());
+      long version = 0;
+      for (Decision d : group) {
+        subjects.add(d.subject());
+        version = Math.max(version, d.stateVersion());
+      }
+      Set<DataCategory> categories = outcome == Outcome.DENY ? asked : first.permittedCategories();
+      audit.record(new AuditEvent(now, context.actor(), context.purpose(), context.recipient(), operation, subjects,
+          new TreeSet<>(categories), outcome, first.subjectReason().name(), version, details));
+    }
+  }
+
+  // ---------------------------------------------------------------- processing scopes
+
+  /**
+   * Binds {@code context} to this thread until the returned scope is closed.
+   *
+   * @throws UndeclaredException if the context's purpose or recipient is not declared
+   */
+  public ProcessingScope process(AccessContext context) {
+    Objects.requireNonNull(context, "context");
+    catalog.require(context);
+    return new ProcessingScope(scopes, context);
+  }
+
+  /** The context bound to this thread by the innermost open scope, if any. */
+  public Optional<AccessContext> currentContext() {
+    ProcessingScope s = scopes.get();
+    return s == null ? Optional.empty() : Optional.of(s.context());
+  }
+
+  /**
+   * The context bound to this thread.
+   *
+   * @param operation what needs it, for the error message
+   * @throws NoProcessingContextException if no scope is open on this thread
+   */
+  public AccessContext requireContext(String operation) {
+    Objects.requireNonNull(operation, "operation");
+    ProcessingScope s = scopes.get();
+    if (s == null) {
+      throw new NoProcessingContextException(operation);
+    }
+    return s.context();
+  }
+
+  // ---------------------------------------------------------------- subject rights
+
+  /**
+   * Everything known about one subject's consents and the accesses to their data (GDPR Art. 15):
+   * the full ledger and every audit record that names them. Reads the audit trail as a stream.
+   */
+  public SubjectExport export(SubjectId subject) {
+    Objects.requireNonNull(subject, "subject");
+    audit.flush();
+    List<LedgerEntry> ledger = history(subject);
+    List<AuditRecord> accesses = new ArrayList<>();
+    try (Stream<AuditRecord> records = audit.sink().read()) {
+      records.filter(r -> r.event().concerns(subject)).forEach(accesses::add);
+    }
+    return new SubjectExport(subject, clock.instant(), ledger, accesses);
+  }
+
+  /** Forgets all cached consent state; the next checks read the store. */
+  public void invalidateCache() {
+    cache.invalidateAll();
+  }
+
+  /** Closes the audit trail, draining an asynchronous one. */
+  @Override
+  public void close() {
+    audit.close();
+  }
+
+  @Override
+  public String toString() {
+    return "ConsentEngine[catalog=" + catalog.version() + "]";
+  }
+
+  /** Builds a {@link ConsentEngine}. Not thread-safe. */
+  public static final class Builder {
+    private Catalog catalog;
+    private ConsentStore store;
+    private AuditTrail audit;
+    private Clock clock = Clock.systemUTC();
+    private long cacheMaximumSize = 100_000;
+    private Duration cacheTimeToLive = Duration.ofMinutes(10);
+
+    private Builder() {}
+
+    /** The catalog; required. */
+    public Builder catalog(Catalog catalog) {
+      this.catalog = Objects.requireNonNull(catalog, "catalog");
+      return this;
+    }
+
+    /** The consent store; an {@link InMemoryConsentStore} by default. */
+    public Builder store(ConsentStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The audit trail; a synchronous in-memory one by default. */
+    public Builder auditTrail(AuditTrail audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    /** The clock for grant times, expiry and audit; the system UTC clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How many subjects' consent state to keep in memory (100,000 by default; 0 disables the cache).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder cacheMaximumSize(long size) {
+      if (size < 0) {
+        throw new IllegalArgumentException("cacheMaximumSize must not be negative, got " + size);
+      }
+      this.cacheMaximumSize = size;
+      return this;
+    }
+
+    /**
+     * How long a subject's cached state may answer at most (10 minutes by default). Writes through
+     * this engine invalidate at once; this bounds how long a write made elsewhere can go unseen.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder cacheTimeToLive(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative()) {
+        throw new IllegalArgumentException("cacheTimeToLive must not be negative, got " + ttl);
+      }
+      this.cacheTimeToLive = ttl;
+      return this;
+    }
+
+    /**
+     * Builds the engine.
+     *
+     * @throws NullPointerException if no catalog was set
+     */
+    public ConsentEngine build() {
+      return new ConsentEngine(this);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package org.consent4j.core.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import org.consent4j.AccessContext;
+import org.consent4j.DataCategory;
+import org.consent4j.Decision;
+import org.consent4j.Grant;
+import org.consent4j.LedgerEntry;
+import org.consent4j.LegalBasis;
+import org.consent4j.Objection;
+import org.consent4j.Purpose;
+import org.consent4j.PurposeDefinition;
+import org.consent4j.Reason;
+import org.consent4j.Recipient;
+import org.consent4j.SubjectId;
+import org.consent4j.Withdrawal;
+
+/**
+ * The rules of DESIGN.md as one pure function of a purpose definition, a context, one subject's
+ * ledger and the time. The engine and every other enforcement path decide through here, so that
+ * there is one answer whichever path asks. Not API.
+ */
+public final class ConsentRules {
+  private ConsentRules() {}
+
+  /**
+   * Decides for one subject.
+   *
+   * @param definition the definition of {@code context.purpose()}
+   * @param history the subject's ledger entries in sequence order
+   */
+  public static Decision decide(
+      SubjectId subject,
+      PurposeDefinition definition,
+      AccessContext context,
+      List<LedgerEntry> history,
+      Set<DataCategory> categories,
+      Instant now) {
+    long version = history.isEmpty() ? 0 : history.get(history.size() - 1).sequence();
+    TreeMap<DataCategory, Reason> byCategory = new TreeMap<>();
+    Reason subjectReason;
+    if (definition.needsGrant()) {
+      List<Grant> effective = new ArrayList<>();
+      subjectReason = effectiveGrants(definition, context, history, now, effective);
+      for (DataCategory c : categories) {
+        byCategory.put(c, subjectReason.permits() ? coverage(effective, c) : subjectReason);
+      }
+    } else {
+      subjectReason = legalBasis(definition, context, history);
+      for (DataCategory c : categories) {
+        Reason r = subjectReason;
+        if (r.permits() && !definition.declaresCategory(c)) {
+          r = Reason.CATEGORY_NOT_DECLARED;
+        }
+        byCategory.put(c, r);
+      }
+    }
+    return new Decision(subject, context, subjectReason, byCategory, version);
+  }
+
+  /**
+   * Narrows the subject's grants for the context's purpose step by step; the first step that
+   * leaves none names the reason. Leaves the effective grants in {@code out}.
+   */
+  private static Reason effectiveGrants(
+      PurposeDefinition definition, AccessContext context, List<LedgerEntry> history, Instant now, List<Grant> out) {
+    Purpose purpose = context.purpose();
+    Recipient recipient = context.recipient();
+    boolean any = false;
+    boolean notWithdrawn = false;
+    boolean inEffect = false;
+    boolean noticeOk = false;
+    for (int i = 0; i < history.size(); i++) {
+      if (!(history.get(i).record() instanceof Grant g) || !g.coversPurpose(purpose)) {
+        continue;
+      }
+      any = true;
+      if (withdrawnLater(history, i, purpose, recipient)) {
+        continue;
+      }
+      notWithdrawn = true;
+      if (!g.inEffectAt(now)) {
+        continue;
+      }
+      inEffect = true;
+      if (definition.minimumNotice().isPresent()
+          && !g.notice().map(n -> n.satisfies(definition.minimumNotice().get())).orElse(false)) {
+        continue;
+      }
+      noticeOk = true;
+      if (g.coversRecipient(recipient)) {
+        out.add(g);
+      }
+    }
+    if (!out.isEmpty()) {
+      return Reason.GRANTED;
+    }
+    return !any ? Reason.NO_GRANT
+        : !notWithdrawn ? Reason.GRANT_WITHDRAWN
+        : !inEffect ? Reason.GRANT_EXPIRED
+        : !noticeOk ? Reason.NOTICE_OUTDATED
+        : Reason.RECIPIENT_NOT_COVERED;
+  }
+
+  private static boolean withdrawnLater(List<LedgerEntry> history, int grantIndex, Purpose purpose, Recipient to) {
+    for (int j = grantIndex + 1; j < history.size(); j++) {
+      if (history.get(j).record() instanceof Withdrawal w && w.voids(purpose, to)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Reason coverage(List<Grant> effective, DataCategory category) {
+    for (Grant g : effective) {
+      if (g.coversCategory(category)) {
+        return Reason.GRANTED;
+      }
+    }
+    return Reason.CATEGORY_NOT_COVERED;
+  }
+
+  private static Reason legalBasis(PurposeDefinition definition, AccessContext context, List<LedgerEntry> history) {
+    if (definition.basis() == LegalBasis.LEGITIMATE_INTERESTS) {
+      for (LedgerEntry e : history) {
+        if (e.record() instanceof Objection o && o.purpose().overlaps(context.purpose())) {
+          return Reason.OBJECTED;
+        }
+      }
+    }
+    return definition.recipients().contains(context.recipient()) ? Reason.LEGAL_BASIS : Reason.RECIPIENT_NOT_COVERED;
+  }
+
+  /** True when the decision for this definition depends on the subject's ledger at all. */
+  public static boolean needsHistory(PurposeDefinition definition) {
+    return definition.basis() == LegalBasis.CONSENT || definition.basis() == LegalBasis.LEGITIMATE_INTERESTS;
+  }
+}

@@ -1,0 +1,155 @@
+package org.consent4j.core.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.consent4j.ConsentStoreUnavailableException;
+import org.consent4j.Grant;
+import org.consent4j.LedgerEntry;
+import org.consent4j.SubjectId;
+import org.consent4j.spi.ConsentStore;
+
+/**
+ * Hot per-subject ledgers in front of the consent store. Not API.
+ *
+ * <p>Why the generations: a load that read the store just before a withdrawal was appended must
+ * not put its stale ledger into the cache after the withdrawal's invalidation ran, or checks
+ * that start after {@code withdraw} returned could still permit. Every write bumps the
+ * generation of its subject's stripe before it invalidates; a load caches its result only if
+ * the generation it saw before reading the store is unchanged, checked inside the same
+ * per-key compute that an invalidation takes, so the two are serialized.
+ */
+public final class ConsentStateCache {
+  private static final int STRIPES = 4096;
+
+  private final ConsentStore store;
+  private final Clock clock;
+  private final Cache<SubjectId, List<LedgerEntry>> cache;
+  private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+
+  /**
+   * @param maximumSize how many subjects to keep; 0 disables caching
+   * @param timeToLive how long an entry may answer at most, also bounded by the next expiry of a
+   *     grant it holds
+   */
+  public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive) {
+    this.store = store;
+    this.clock = clock;
+    long ttlNanos = timeToLive.toNanos();
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(maximumSize)
+        .ticker(ticker(clock))
+        .expireAfter(new Expiry<SubjectId, List<LedgerEntry>>() {
+          @Override
+          public long expireAfterCreate(SubjectId key, List<LedgerEntry> value, long currentTime) {
+            return Math.max(0, Math.min(ttlNanos, nanosUntilNextExpiry(value)));
+          }
+
+          @Override
+          public long expireAfterUpdate(SubjectId key, List<LedgerEntry> value, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, value, currentTime);
+          }
+
+          @Override
+          public long expireAfterRead(SubjectId key, List<LedgerEntry> value, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .build();
+  }
+
+  private static Ticker ticker(Clock clock) {
+    return () -> {
+      Instant now = clock.instant();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    };
+  }
+
+  private long nanosUntilNextExpiry(List<LedgerEntry> ledger) {
+    Instant now = clock.instant();
+    long best = Long.MAX_VALUE;
+    for (LedgerEntry e : ledger) {
+      if (e.record() instanceof Grant g && g.expiresAt().isPresent() && g.expiresAt().get().isAfter(now)) {
+        best = Math.min(best, Duration.between(now, g.expiresAt().get()).toNanos());
+      }
+    }
+    return best;
+  }
+
+  /** The ledgers of these subjects: cached ones, and the rest in one store round trip. */
+  public Map<SubjectId, List<LedgerEntry>> ledgers(Collection<SubjectId> subjects) {
+    Map<SubjectId, List<LedgerEntry>> out = new HashMap<>(Math.max(16, subjects.size() * 2));
+    List<SubjectId> missing = new ArrayList<>();
+    for (SubjectId s : subjects) {
+      List<LedgerEntry> hit = cache.getIfPresent(s);
+      if (hit != null) {
+        out.put(s, hit);
+      } else {
+        missing.add(s);
+      }
+    }
+    if (missing.isEmpty()) {
+      return out;
+    }
+    LinkedHashSet<SubjectId> unique = new LinkedHashSet<>(missing);
+    long[] seen = new long[unique.size()];
+    int i = 0;
+    for (SubjectId s : unique) {
+      seen[i++] = generations.get(stripe(s));
+    }
+    Map<SubjectId, List<LedgerEntry>> loaded;
+    try {
+      loaded = store.histories(unique);
+    } catch (ConsentStoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ConsentStoreUnavailableException(
+          "the consent store failed to read consent state (" + e.getClass().getSimpleName()
+              + "); access is denied until it answers again", e);
+    }
+    i = 0;
+    for (SubjectId s : unique) {
+      List<LedgerEntry> ledger = loaded.get(s);
+      if (ledger == null) {
+        throw new ConsentStoreUnavailableException(
+            "the consent store returned no history for a subject it was asked about; access is denied", null);
+      }
+      List<LedgerEntry> copy = List.copyOf(ledger);
+      long generation = seen[i++];
+      int stripe = stripe(s);
+      cache.asMap().compute(s, (k, old) -> generations.get(stripe) == generation ? copy : old);
+      out.put(s, copy);
+    }
+    return out;
+  }
+
+  /** Forgets a subject's ledger after a write; see the class comment for the order. */
+  public void invalidate(SubjectId subject) {
+    generations.incrementAndGet(stripe(subject));
+    cache.asMap().compute(subject, (k, old) -> null);
+  }
+
+  /** Forgets every ledger. */
+  public void invalidateAll() {
+    for (int i = 0; i < STRIPES; i++) {
+      generations.incrementAndGet(i);
+    }
+    cache.invalidateAll();
+  }
+
+  private static int stripe(SubjectId s) {
+    int h = s.hashCode();
+    return (h ^ (h >>> 16)) & (STRIPES - 1);
+  }
+}

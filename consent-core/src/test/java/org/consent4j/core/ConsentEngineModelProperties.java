@@ -1,0 +1,256 @@
+package org.consent4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.consent4j.AccessContext;
+import org.consent4j.Catalog;
+import org.consent4j.DataCategory;
+import org.consent4j.Decision;
+import org.consent4j.Grant;
+import org.consent4j.LegalBasis;
+import org.consent4j.Notice;
+import org.consent4j.Purpose;
+import org.consent4j.PurposeDefinition;
+import org.consent4j.Reason;
+import org.consent4j.Recipient;
+import org.consent4j.SubjectId;
+
+/**
+ * Random sequences of grant, withdraw, object, advance-clock and check, run against the engine
+ * and against a small reference model written from the rules in plain string terms; every check
+ * must give the same reasons, for the subject and for every category.
+ */
+final class ConsentEngineModelProperties {
+
+  static final List<String> SUBJECTS = List.of("s1", "s2", "s3");
+  static final List<String> CONSENT_PURPOSES = List.of("marketing", "marketing.email", "marketing.sms", "research");
+  static final List<String> ALL_PURPOSES =
+      List.of("marketing", "marketing.email", "marketing.sms", "research", "analytics", "analytics.web", "support");
+  static final List<String> CATEGORIES =
+      List.of("contact", "contact.email", "contact.phone", "profile", "profile.interests");
+  static final List<String> RECIPIENTS = List.of("self", "quizlab", "adnet");
+  static final Map<String, Integer> MIN_NOTICE = Map.of("marketing.email", 2);
+
+  static Catalog catalog() {
+    return Catalog.builder()
+        .purpose("marketing", LegalBasis.CONSENT)
+        .purpose(PurposeDefinition.consent(Purpose.of("marketing.email")).withMinimumNotice(Notice.of("privacy", 2)))
+        .purpose("marketing.sms", LegalBasis.CONSENT)
+        .purpose("research", LegalBasis.CONSENT)
+        .purpose("analytics", LegalBasis.LEGITIMATE_INTERESTS, "contact")
+        .purpose(PurposeDefinition.of(Purpose.of("analytics.web"), LegalBasis.LEGITIMATE_INTERESTS,
+            List.of(DataCategory.of("profile"))).withRecipients(List.of(Recipient.FIRST_PARTY, Recipient.of("adnet"))))
+        .purpose("support", LegalBasis.CONTRACT, "contact.email")
+        .categories("contact.email", "contact.phone", "profile.interests")
+        .recipient("quizlab").recipient("adnet")
+        .notice("privacy", 1).notice("privacy", 2).notice("privacy", 3)
+        .build();
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  sealed interface Action permits GrantA, WithdrawA, ObjectA, AdvanceA, CheckA {}
+
+  record GrantA(String subject, Set<String> purposes, Set<String> categories, Set<String> recipients,
+      Integer notice, Integer backdate, Integer lifetime) implements Action {}
+
+  record WithdrawA(String subject, String purpose, String recipient) implements Action {}
+
+  record ObjectA(String subject, String purpose) implements Action {}
+
+  record AdvanceA(int seconds) implements Action {}
+
+  record CheckA(List<String> subjects, String purpose, String recipient, Set<String> categories) implements Action {}
+
+  @Provide
+  Arbitrary<List<Action>> actions() {
+    Arbitrary<String> subject = Arbitraries.of(SUBJECTS);
+    Arbitrary<Action> grant = Combinators.combine(
+            subject,
+            Arbitraries.of(CONSENT_PURPOSES).set().ofMinSize(1).ofMaxSize(2),
+            Arbitraries.of(CATEGORIES).set().ofMinSize(1).ofMaxSize(2),
+            Arbitraries.of(RECIPIENTS).set().ofMaxSize(2),
+            Arbitraries.integers().between(1, 3).injectNull(0.3),
+            Arbitraries.integers().between(0, 30).injectNull(0.6),
+            Arbitraries.integers().between(1, 60).injectNull(0.5))
+        .as(GrantA::new);
+    Arbitrary<Action> withdraw = Combinators.combine(subject, Arbitraries.of(ALL_PURPOSES.subList(0, 4)),
+            Arbitraries.of(RECIPIENTS).injectNull(0.6))
+        .as(WithdrawA::new);
+    Arbitrary<Action> object = Combinators.combine(subject, Arbitraries.of("analytics", "analytics.web"))
+        .as(ObjectA::new);
+    Arbitrary<Action> advance = Arbitraries.integers().between(0, 40).map(AdvanceA::new);
+    Arbitrary<Action> check = Combinators.combine(
+            Arbitraries.of(SUBJECTS).list().ofMinSize(1).ofMaxSize(3),
+            Arbitraries.of(ALL_PURPOSES),
+            Arbitraries.of(RECIPIENTS),
+            Arbitraries.of(CATEGORIES).set().ofMaxSize(3))
+        .as(CheckA::new);
+    return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(4, grant),
+            net.jqwik.api.Tuple.of(2, withdraw),
+            net.jqwik.api.Tuple.of(1, object),
+            net.jqwik.api.Tuple.of(2, advance),
+            net.jqwik.api.Tuple.of(6, check))
+        .list().ofMinSize(1).ofMaxSize(40);
+  }
+
+  @Property(tries = 400)
+  void engineDecidesLikeTheReferenceModel(@ForAll("actions") List<Action> actions, @ForAll boolean cached) {
+    MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
+    ConsentEngine engine = ConsentEngine.builder().catalog(catalog()).clock(clock)
+        .cacheMaximumSize(cached ? 1000 : 0).build();
+    Model model = new Model();
+    for (Action a : actions) {
+      Instant now = clock.instant();
+      if (a instanceof GrantA g) {
+        Grant.Builder b = Grant.builder(SubjectId.of(g.subject()));
+        g.purposes().forEach(b::purpose);
+        g.categories().forEach(b::category);
+        g.recipients().forEach(b::recipient);
+        if (g.notice() != null) {
+          b.notice("privacy", g.notice());
+        }
+        Instant from = g.backdate() == null ? now : now.minusSeconds(g.backdate());
+        b.grantedAt(from);
+        if (g.lifetime() != null) {
+          b.expiresAt(from.plusSeconds(g.lifetime()));
+        }
+        engine.grant(b);
+        model.grant(g, from);
+      } else if (a instanceof WithdrawA w) {
+        if (w.recipient() == null) {
+          engine.withdraw(SubjectId.of(w.subject()), Purpose.of(w.purpose()));
+        } else {
+          engine.withdraw(SubjectId.of(w.subject()), Purpose.of(w.purpose()), Recipient.of(w.recipient()));
+        }
+        model.withdraw(w);
+      } else if (a instanceof ObjectA o) {
+        engine.object(SubjectId.of(o.subject()), Purpose.of(o.purpose()));
+        model.object(o);
+      } else if (a instanceof AdvanceA adv) {
+        clock.advance(Duration.ofSeconds(adv.seconds()));
+      } else if (a instanceof CheckA c) {
+        AccessContext ctx = AccessContext.of("prop", c.purpose(), c.recipient());
+        Set<DataCategory> cats = new TreeSet<>();
+        c.categories().forEach(x -> cats.add(DataCategory.of(x)));
+        List<SubjectId> ids = c.subjects().stream().map(SubjectId::of).toList();
+        Map<SubjectId, Decision> got = ids.size() == 1
+            ? Map.of(ids.get(0), engine.check(ids.get(0), ctx, cats))
+            : engine.checkAll(ids, ctx, cats);
+        for (String s : c.subjects()) {
+          Decision d = got.get(SubjectId.of(s));
+          Map<String, Reason> expected = model.decide(s, c.purpose(), c.recipient(), c.categories(), now);
+          Map<String, Reason> actual = new TreeMap<>();
+          actual.put("(subject)", d.subjectReason());
+          d.categories().forEach((k, v) -> actual.put(k.name(), v));
+          assertEquals(expected, actual, () -> "after " + actions + "\nchecking " + c + " for " + s);
+        }
+      }
+    }
+  }
+
+  /** The rules, written again from scratch in terms of strings and lists. */
+  static final class Model {
+    record G(int at, String subject, Set<String> purposes, Set<String> categories, Set<String> recipients,
+        Integer notice, Instant from, Instant until) {}
+
+    record W(int at, String subject, String purpose, String recipient) {}
+
+    record O(String subject, String purpose) {}
+
+    final List<G> grants = new ArrayList<>();
+    final List<W> withdrawals = new ArrayList<>();
+    final List<O> objections = new ArrayList<>();
+    int counter;
+
+    void grant(GrantA g, Instant from) {
+      grants.add(new G(counter++, g.subject(), g.purposes(), g.categories(),
+          g.recipients().isEmpty() ? Set.of("self") : g.recipients(), g.notice(), from,
+          g.lifetime() == null ? null : from.plusSeconds(g.lifetime())));
+    }
+
+    void withdraw(WithdrawA w) {
+      withdrawals.add(new W(counter++, w.subject(), w.purpose(), w.recipient()));
+    }
+
+    void object(ObjectA o) {
+      objections.add(new O(o.subject(), o.purpose()));
+      counter++;
+    }
+
+    static boolean under(String child, String parent) {
+      return child.equals(parent) || child.startsWith(parent + ".");
+    }
+
+    Map<String, Reason> decide(String subject, String purpose, String recipient, Set<String> categories, Instant now) {
+      Map<String, Reason> out = new LinkedHashMap<>();
+      Reason subjectReason;
+      Map<String, Reason> perCategory = new TreeMap<>();
+      switch (purpose) {
+        case "support" -> {
+          subjectReason = recipient.equals("self") ? Reason.LEGAL_BASIS : Reason.RECIPIENT_NOT_COVERED;
+          for (String c : categories) {
+            perCategory.put(c, !subjectReason.permits() ? subjectReason
+                : under(c, "contact.email") ? Reason.LEGAL_BASIS : Reason.CATEGORY_NOT_DECLARED);
+          }
+        }
+        case "analytics", "analytics.web" -> {
+          boolean objected = objections.stream().anyMatch(o -> o.subject().equals(subject)
+              && (under(o.purpose(), purpose) || under(purpose, o.purpose())));
+          Set<String> allowedRecipients = purpose.equals("analytics") ? Set.of("self") : Set.of("self", "adnet");
+          String declared = purpose.equals("analytics") ? "contact" : "profile";
+          subjectReason = objected ? Reason.OBJECTED
+              : allowedRecipients.contains(recipient) ? Reason.LEGAL_BASIS : Reason.RECIPIENT_NOT_COVERED;
+          for (String c : categories) {
+            perCategory.put(c, !subjectReason.permits() ? subjectReason
+                : under(c, declared) ? Reason.LEGAL_BASIS : Reason.CATEGORY_NOT_DECLARED);
+          }
+        }
+        default -> {
+          List<G> candidates = grants.stream().filter(g -> g.subject().equals(subject)
+              && g.purposes().stream().anyMatch(p -> under(purpose, p))).toList();
+          List<G> notWithdrawn = candidates.stream().filter(g -> withdrawals.stream().noneMatch(w ->
+              w.subject().equals(subject) && w.at() > g.at()
+                  && (under(purpose, w.purpose()) || under(w.purpose(), purpose))
+                  && (w.recipient() == null || w.recipient().equals(recipient)))).toList();
+          List<G> current = notWithdrawn.stream().filter(g -> !g.from().isAfter(now)
+              && (g.until() == null || now.isBefore(g.until()))).toList();
+          Integer min = MIN_NOTICE.get(purpose);
+          List<G> noticed = current.stream().filter(g -> min == null || (g.notice() != null && g.notice() >= min))
+              .toList();
+          List<G> forRecipient = noticed.stream().filter(g -> g.recipients().contains(recipient)).toList();
+          subjectReason = candidates.isEmpty() ? Reason.NO_GRANT
+              : notWithdrawn.isEmpty() ? Reason.GRANT_WITHDRAWN
+              : current.isEmpty() ? Reason.GRANT_EXPIRED
+              : noticed.isEmpty() ? Reason.NOTICE_OUTDATED
+              : forRecipient.isEmpty() ? Reason.RECIPIENT_NOT_COVERED
+              : Reason.GRANTED;
+          for (String c : categories) {
+            perCategory.put(c, !subjectReason.permits() ? subjectReason
+                : forRecipient.stream().anyMatch(g -> g.categories().stream().anyMatch(gc -> under(c, gc)))
+                    ? Reason.GRANTED : Reason.CATEGORY_NOT_COVERED);
+          }
+        }
+      }
+      out.put("(subject)", subjectReason);
+      out.putAll(perCategory);
+      return new TreeMap<>(out);
+    }
+  }
+}
