@@ -1,0 +1,239 @@
+package org.consent4j.core.audit;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.consent4j.AuditEvent;
+import org.consent4j.AuditRecord;
+import org.consent4j.DataCategory;
+import org.consent4j.SubjectId;
+
+/**
+ * The hash chain of the audit trail: how a record's hash is computed and how a sequence of
+ * records is checked.
+ *
+ * <p>A record's hash is the lower-case hex SHA-256 of this byte string, where {@code i32} and
+ * {@code i64} are big-endian two's complement integers and {@code str(s)} is {@code i32} (the
+ * length of the UTF-8 encoding of {@code s}) followed by that encoding:
+ *
+ * <pre>
+ * str("consent4j-audit-v1")
+ * i64 sequence
+ * str previousHash
+ * i64 time.epochSecond   i32 time.nano
+ * str actor   str purpose.name   str recipient.id   str operation
+ * i32 count   count × str subject.value          (in the event's order)
+ * i32 count   count × str category.name          (sorted)
+ * str outcome.name
+ * str reason
+ * i64 stateVersion
+ * i32 count   count × (str key, str value)       (sorted by key)
+ * </pre>
+ *
+ * <p>Every variable-length part carries its length or count, so no two different records encode
+ * to the same bytes: moving text from one field to the next, or splitting one subject id into two,
+ * changes the hash. The leading format tag lets a later format be told apart from this one.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class AuditChain {
+
+  private static final byte[] FORMAT_TAG = "consent4j-audit-v1".getBytes(StandardCharsets.UTF_8);
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final HexFormat HEX_FORMAT = HexFormat.of();
+
+  private AuditChain() {}
+
+  /**
+   * Computes the hash of the record that seals {@code event} at {@code sequence} after a record
+   * whose hash is {@code previousHash}.
+   *
+   * @param sequence position in the chain, from 1
+   * @param previousHash the previous record's hash, {@link AuditRecord#GENESIS} for the first
+   * @param event the event
+   * @return 64 lower-case hex digits
+   * @throws NullPointerException if {@code previousHash} or {@code event} is null
+   * @throws IllegalArgumentException if {@code sequence} is below 1, {@code previousHash} is not
+   *     64 lower-case hex digits, or a text of the event is not well-formed Unicode (an unpaired
+   *     surrogate character), which would make its encoding ambiguous
+   */
+  public static String hash(long sequence, String previousHash, AuditEvent event) {
+    Objects.requireNonNull(previousHash, "previousHash");
+    Objects.requireNonNull(event, "event");
+    if (sequence < 1) {
+      throw new IllegalArgumentException("audit sequence must be at least 1, got " + sequence);
+    }
+    if (!HEX.matcher(previousHash).matches()) {
+      throw new IllegalArgumentException("previousHash must be 64 lower-case hex digits");
+    }
+    Encoder e = new Encoder();
+    e.bytes(FORMAT_TAG);
+    e.i64(sequence);
+    e.str("previousHash", previousHash);
+    e.i64(event.time().getEpochSecond());
+    e.i32(event.time().getNano());
+    e.str("actor", event.actor());
+    e.str("purpose", event.purpose().name());
+    e.str("recipient", event.recipient().id());
+    e.str("operation", event.operation());
+    e.i32(event.subjects().size());
+    for (SubjectId subject : event.subjects()) {
+      e.str("subject", subject.value());
+    }
+    e.i32(event.categories().size());
+    for (DataCategory category : event.categories()) {
+      e.str("category", category.name());
+    }
+    e.str("outcome", event.outcome().name());
+    e.str("reason", event.reason());
+    e.i64(event.stateVersion());
+    e.i32(event.details().size());
+    for (Map.Entry<String, String> detail : event.details().entrySet()) {
+      e.str("details key", detail.getKey());
+      e.str("details value", detail.getValue());
+    }
+    return HEX_FORMAT.formatHex(e.digest.digest());
+  }
+
+  /**
+   * Seals {@code event} into the record at {@code sequence} after a record whose hash is
+   * {@code previousHash}.
+   *
+   * @throws NullPointerException if {@code previousHash} or {@code event} is null
+   * @throws IllegalArgumentException as {@link #hash}
+   */
+  public static AuditRecord seal(long sequence, String previousHash, AuditEvent event) {
+    return new AuditRecord(sequence, event, previousHash, hash(sequence, previousHash, event));
+  }
+
+  /**
+   * Checks records in the order given, stopping at the first problem. Reads one record at a time,
+   * so a chain of any length is checked in constant memory. An exception thrown by the iterator
+   * (an unreadable record) is reported as a broken chain, since the records after it cannot be
+   * proven intact.
+   */
+  static Verification verify(Iterator<AuditRecord> records, Optional<ChainHead> checkpoint) {
+    long expected = 1;
+    String previousHash = AuditRecord.GENESIS;
+    long checkpointSequence = checkpoint.map(ChainHead::sequence).orElse(0L);
+    while (true) {
+      AuditRecord r;
+      try {
+        if (!records.hasNext()) {
+          break;
+        }
+        r = records.next();
+      } catch (RuntimeException e) {
+        return Verification.broken(expected - 1, expected, "the audit record after sequence " + (expected - 1)
+            + " could not be read, so the chain cannot be proven intact from sequence " + expected + ": "
+            + describe(e));
+      }
+      if (r.sequence() != expected) {
+        return Verification.broken(expected - 1, expected, r.sequence() > expected
+            ? "audit record " + expected + " is missing (found " + r.sequence() + " in its place):"
+                + " records were removed or reordered"
+            : "audit record " + r.sequence() + " appears again where " + expected + " was expected:"
+                + " records were inserted or reordered");
+      }
+      if (!hash(r.sequence(), r.previousHash(), r.event()).equals(r.hash())) {
+        return Verification.broken(expected - 1, expected, "audit record " + expected
+            + " was altered: its hash does not match its content");
+      }
+      if (!r.previousHash().equals(previousHash)) {
+        return Verification.broken(expected - 1, expected, "audit record " + expected
+            + " does not follow record " + (expected - 1)
+            + ": its previous hash does not match (a record was removed, inserted or re-sealed)");
+      }
+      if (expected == checkpointSequence && !r.hash().equals(checkpoint.get().hash())) {
+        return Verification.broken(expected - 1, expected, "audit record " + expected
+            + " differs from the checkpoint: the chain was rewritten up to it");
+      }
+      previousHash = r.hash();
+      expected++;
+    }
+    long last = expected - 1;
+    if (last < checkpointSequence) {
+      return Verification.broken(last, expected, "the audit chain ends at sequence " + last
+          + " but the checkpoint is at sequence " + checkpointSequence + ": records were removed from its end");
+    }
+    return Verification.intact(last);
+  }
+
+  /** Feeds the canonical encoding straight into the digest, so no byte array of the whole record is built. */
+  private static final class Encoder {
+    final MessageDigest digest;
+    private final ByteBuffer number = ByteBuffer.allocate(Long.BYTES);
+
+    Encoder() {
+      try {
+        digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        // Every Java platform must provide SHA-256 (MessageDigest javadoc).
+        throw new IllegalStateException("SHA-256 is not available", e);
+      }
+    }
+
+    void i32(int value) {
+      number.clear();
+      digest.update(number.putInt(value).array(), 0, Integer.BYTES);
+    }
+
+    void i64(long value) {
+      number.clear();
+      digest.update(number.putLong(value).array(), 0, Long.BYTES);
+    }
+
+    void bytes(byte[] value) {
+      i32(value.length);
+      digest.update(value);
+    }
+
+    void str(String field, String value) {
+      bytes(utf8(field, value));
+    }
+
+    /**
+     * Strict, because the lenient {@link String#getBytes} turns every unpaired surrogate into
+     * {@code ?}: two different texts would then hash alike.
+     */
+    private static byte[] utf8(String field, String value) {
+      for (int i = 0; i < value.length(); i++) {
+        if (Character.isSurrogate(value.charAt(i))) {
+          try {
+            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .encode(CharBuffer.wrap(value));
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            return bytes;
+          } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the audit event's " + field
+                + " is not well-formed Unicode (it has an unpaired surrogate character), so it cannot be hashed"
+                + " unambiguously", e);
+          }
+        }
+      }
+      return value.getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A sink's own message; sinks name files, lines and sequences, never record content. */
+  static String describe(Exception e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+  }
+
+  static boolean isHash(String value) {
+    return HEX.matcher(value).matches();
+  }
+}

@@ -1,0 +1,644 @@
+package org.consent4j.core.audit;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.consent4j.AuditEvent;
+import org.consent4j.AuditRecord;
+import org.consent4j.AuditUnavailableException;
+import org.consent4j.spi.AuditSink;
+
+/**
+ * The append-only, hash-chained audit trail: every access decision is {@linkplain #record
+ * recorded} as an {@link AuditEvent}, sealed into the chain by {@link AuditChain}, and written to
+ * an {@link AuditSink}; {@link #verify()} proves the records were not altered, removed, inserted
+ * or reordered.
+ *
+ * <p><b>Synchronous mode</b> (the default): {@link #record} returns only after the sink has
+ * written the record, so no access happens without a durable record. <b>Asynchronous mode</b>:
+ * {@code record} seals the record and puts it on a bounded queue; one daemon thread writes queued
+ * records to the sink in batches. When the sink is slow or failing the queue fills and {@code
+ * record} waits, then refuses; records are never dropped: a failed batch is retried, with a
+ * backoff from 50 ms to 1 s, until it is written or the trail is closed. Queued records are lost
+ * if the process ends without {@link #close()}.
+ *
+ * <p>A trail continues the chain it finds in its sink, so a restarted application appends to the
+ * same chain. Only one trail may write to a sink at a time.
+ *
+ * <p>Every method is thread-safe. Records are sealed in the order their {@code record} calls take
+ * the trail's lock, and written in that order.
+ *
+ * <pre>{@code
+ * try (AuditTrail trail = AuditTrail.builder(new JsonLinesAuditSink(path))
+ *     .asynchronous(10_000, 500, Duration.ofSeconds(2))
+ *     .build()) {
+ *   trail.record(event);
+ *   trail.flush();
+ *   ChainHead checkpoint = trail.head(); // keep it elsewhere
+ *   Verification v = trail.verify(checkpoint);
+ * }
+ * }</pre>
+ */
+public final class AuditTrail implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(AuditTrail.class.getName());
+  private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How many offer timeouts flush and close wait while the writer writes nothing. */
+  private static final int STALL_FACTOR = 10;
+
+  private final AuditSink sink;
+  private final boolean asynchronous;
+  private final int maxBatchSize;
+  private final long offerTimeoutNanos;
+  private final Duration offerTimeout;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signals the writer: records queued, closing, or abandoned. */
+  private final Condition work = lock.newCondition();
+  /** Signals flush and close: records written, or the writer stopped. */
+  private final Condition progress = lock.newCondition();
+
+  // Guarded by lock; closed is also read without it, to refuse fast.
+  private long headSequence;
+  private String headHash;
+  private volatile boolean closed;
+  /** Synchronous mode: a record whose write failed, and which the sink may hold all the same. */
+  private AuditRecord uncertain;
+
+  // Asynchronous mode; guarded by lock.
+  private final ArrayDeque<AuditRecord> queue = new ArrayDeque<>();
+  private long writtenSequence;
+  private boolean writerStopped;
+  private boolean abandoned;
+  private Exception lastWriteFailure;
+  /**
+   * One permit per record that is queued or being written. Taken before the lock, so callers
+   * wait for room without blocking each other's sealing; released only once the sink has written
+   * the record, so the capacity bounds every record not yet durable.
+   */
+  private final Semaphore room;
+  private final Thread writer;
+
+  private AuditTrail(Builder b) {
+    this.sink = b.sink;
+    this.asynchronous = b.asynchronous;
+    this.maxBatchSize = b.maxBatchSize;
+    this.offerTimeout = b.offerTimeout;
+    this.offerTimeoutNanos = b.offerTimeout.toNanos();
+    Optional<AuditRecord> last;
+    try {
+      last = sink.last();
+    } catch (Exception e) {
+      throw new AuditUnavailableException("the audit trail could not read the last record of its sink, so it"
+          + " cannot continue the chain; check that the sink is reachable and its last record is intact", e);
+    }
+    this.headSequence = last.map(AuditRecord::sequence).orElse(0L);
+    this.headHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS);
+    this.writtenSequence = headSequence;
+    if (asynchronous) {
+      room = new Semaphore(b.queueCapacity, true);
+      writer = new Thread(this::runWriter, "consent4j-audit-writer");
+      writer.setDaemon(true);
+      writer.start();
+    } else {
+      room = null;
+      writer = null;
+    }
+  }
+
+  /**
+   * A synchronous trail over a new {@link InMemoryAuditSink}, for tests and examples.
+   */
+  public static AuditTrail inMemory() {
+    return builder(new InMemoryAuditSink()).build();
+  }
+
+  /**
+   * Starts building a trail that writes to {@code sink}. The trail owns the sink: closing the
+   * trail closes it.
+   *
+   * @throws NullPointerException if {@code sink} is null
+   */
+  public static Builder builder(AuditSink sink) {
+    return new Builder(sink);
+  }
+
+  /** The sink this trail writes to. */
+  public AuditSink sink() {
+    return sink;
+  }
+
+  /** True when {@link #record} queues records instead of writing them before it returns. */
+  public boolean isAsynchronous() {
+    return asynchronous;
+  }
+
+  /**
+   * Seals {@code event} as the next record of the chain and writes it (synchronous mode) or
+   * queues it (asynchronous mode). When this throws, the access the event describes must be
+   * refused, and the head of the chain has not moved. (Should a sink report a failure after
+   * storing the record all the same, the next call finds it there and keeps it in the chain
+   * rather than fork the chain.)
+   *
+   * @return the sealed record; in asynchronous mode it may not be written yet (see {@link #flush})
+   * @throws NullPointerException if {@code event} is null
+   * @throws IllegalArgumentException if a text of the event is not well-formed Unicode
+   * @throws AuditUnavailableException if the sink could not write the record (synchronous), the
+   *     queue stayed full for the offer timeout (asynchronous), the thread was interrupted while
+   *     waiting, or the trail is closed
+   */
+  public AuditRecord record(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    return asynchronous ? enqueue(event) : writeNow(event);
+  }
+
+  private AuditRecord writeNow(AuditEvent event) {
+    lock.lock();
+    try {
+      requireOpen();
+      if (uncertain != null) {
+        resolveUncertain();
+      }
+      AuditRecord r = AuditChain.seal(headSequence + 1, headHash, event);
+      try {
+        sink.write(List.of(r));
+      } catch (Exception e) {
+        uncertain = r;
+        throw new AuditUnavailableException("audit sink could not write audit record " + r.sequence()
+            + "; the access was refused", e);
+      }
+      advance(r);
+      return r;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A sink whose write failed may have stored the record all the same (the failure came after the
+   * data was stored). Sealing the next record over the old head would then fork the chain, so the
+   * sink is asked what it holds first.
+   */
+  private void resolveUncertain() {
+    Optional<AuditRecord> last;
+    try {
+      last = sink.last();
+    } catch (Exception e) {
+      throw new AuditUnavailableException("audit sink could not be read after a failed write, so the chain"
+          + " cannot be continued safely; the access was refused", e);
+    }
+    long lastSequence = last.map(AuditRecord::sequence).orElse(0L);
+    String lastHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS);
+    if (lastSequence == uncertain.sequence() && lastHash.equals(uncertain.hash())) {
+      advance(uncertain);
+    } else if (lastSequence != headSequence || !lastHash.equals(headHash)) {
+      throw new AuditUnavailableException("after a failed write, the audit sink's last record is sequence "
+          + lastSequence + ", which continues neither this trail's record " + headSequence + " nor the failed record "
+          + uncertain.sequence() + "; is another writer using the sink? The access was refused");
+    }
+    uncertain = null;
+  }
+
+  private AuditRecord enqueue(AuditEvent event) {
+    if (closed) {
+      throw closedException();
+    }
+    boolean acquired;
+    try {
+      acquired = room.tryAcquire(offerTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AuditUnavailableException("interrupted while waiting for room in the audit queue;"
+          + " the access was refused", e);
+    }
+    if (!acquired) {
+      throw new AuditUnavailableException("the audit queue stayed full for " + offerTimeout
+          + " because the audit sink is slow or failing; the access was refused", lastWriteFailure());
+    }
+    boolean queued = false;
+    lock.lock();
+    try {
+      requireOpen();
+      if (writerStopped) {
+        throw new AuditUnavailableException("the audit writer thread has stopped; the access was refused",
+            lastWriteFailure);
+      }
+      // Sealed and queued under one lock hold: the chain order is the queue order, and the head
+      // never moves past a record that was not queued.
+      AuditRecord r = AuditChain.seal(headSequence + 1, headHash, event);
+      queue.addLast(r);
+      queued = true;
+      advance(r);
+      work.signal();
+      return r;
+    } finally {
+      lock.unlock();
+      if (!queued) {
+        room.release();
+      }
+    }
+  }
+
+  private void advance(AuditRecord r) {
+    headSequence = r.sequence();
+    headHash = r.hash();
+  }
+
+  /**
+   * Waits until every record accepted before this call has been written to the sink. Returns at
+   * once in synchronous mode, where {@link #record} already waits.
+   *
+   * @throws AuditUnavailableException if the sink wrote nothing for ten times the offer timeout
+   *     (it is failing or stuck; the records stay queued and are still retried), the writer
+   *     stopped, or the thread was interrupted
+   */
+  public void flush() {
+    if (!asynchronous) {
+      return;
+    }
+    lock.lock();
+    try {
+      awaitWritten(headSequence, "flush");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits, holding the lock, while the writer makes progress towards {@code target}. */
+  private void awaitWritten(long target, String what) {
+    long stallNanos = Math.multiplyExact(offerTimeoutNanos, (long) STALL_FACTOR);
+    long seen = writtenSequence;
+    long deadline = System.nanoTime() + stallNanos;
+    while (writtenSequence < target) {
+      if (writerStopped) {
+        throw new AuditUnavailableException("audit " + what + " failed: the audit writer stopped with records "
+            + (writtenSequence + 1) + " to " + target + " unwritten", lastWriteFailure);
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        throw new AuditUnavailableException("audit " + what + " failed: the audit sink wrote nothing for "
+            + offerTimeout.multipliedBy(STALL_FACTOR) + " and records " + (writtenSequence + 1) + " to " + target
+            + " are still queued", lastWriteFailure);
+      }
+      try {
+        progress.awaitNanos(remaining);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AuditUnavailableException("audit " + what + " was interrupted with records "
+            + (writtenSequence + 1) + " to " + target + " still queued", e);
+      }
+      if (writtenSequence != seen) {
+        seen = writtenSequence;
+        deadline = System.nanoTime() + stallNanos;
+      }
+    }
+  }
+
+  /**
+   * The head of the chain: the last record this trail accepted, or the sink's last record when
+   * nothing was recorded yet. In asynchronous mode call {@link #flush()} first when saving the
+   * head as a checkpoint, or the checkpoint may be ahead of the sink.
+   */
+  public ChainHead head() {
+    lock.lock();
+    try {
+      return new ChainHead(headSequence, headHash);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Checks every record in the sink: that each one's hash matches its content, that sequences
+   * run 1, 2, 3… without gaps, and that each record names the hash of the one before. Detects
+   * altered, removed, inserted and reordered records, but not records cut off the end or a chain
+   * rewritten and re-sealed from scratch: for that, see {@link #verify(ChainHead)}.
+   *
+   * <p>Reads the sink as a stream, in constant memory. Records still queued in asynchronous mode
+   * are not checked.
+   *
+   * @return the result; a record the sink could not read makes it invalid too
+   */
+  public Verification verify() {
+    return verify(Optional.empty());
+  }
+
+  /**
+   * As {@link #verify()}, and also proves that the chain still holds the record at {@code
+   * checkpoint.sequence()} with the checkpoint's hash: that no record up to the checkpoint was cut
+   * off and that the chain was not rewritten up to it.
+   *
+   * @param checkpoint a head saved earlier, outside the sink
+   * @throws NullPointerException if {@code checkpoint} is null
+   */
+  public Verification verify(ChainHead checkpoint) {
+    return verify(Optional.of(Objects.requireNonNull(checkpoint, "checkpoint")));
+  }
+
+  private Verification verify(Optional<ChainHead> checkpoint) {
+    Stream<AuditRecord> records;
+    try {
+      records = sink.read();
+    } catch (RuntimeException e) {
+      return Verification.broken(0, 1, "the audit sink could not be read, so no record from sequence 1 on can be proven intact: "
+          + AuditChain.describe(e));
+    }
+    try (records) {
+      return AuditChain.verify(records.iterator(), checkpoint);
+    }
+  }
+
+  /**
+   * Stops accepting records, waits until the queued ones are written (asynchronous mode), stops
+   * the writer and closes the sink. Idempotent. After this, {@link #record} throws {@link
+   * AuditUnavailableException}.
+   *
+   * @throws AuditUnavailableException if queued records could not be written (see {@link
+   *     #flush()}); the writer then stops after its current attempt and closes the sink itself
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      work.signalAll();
+      if (asynchronous) {
+        try {
+          awaitWritten(headSequence, "close");
+        } catch (AuditUnavailableException e) {
+          if (writerStopped) {
+            closeSink(e);
+          } else {
+            abandoned = true; // the writer closes the sink, once it is no longer using it
+            work.signalAll();
+          }
+          throw e;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (asynchronous) {
+      joinWriter();
+    }
+    sink.close();
+  }
+
+  private void joinWriter() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        // The writer has nothing left to write and is told to stop, so this wait is short.
+        writer.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeSink(Exception primary) {
+    try {
+      sink.close();
+    } catch (Exception e) {
+      if (primary != null) {
+        primary.addSuppressed(e);
+      } else {
+        LOG.log(Level.WARNING, "audit sink could not be closed", e);
+      }
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private static AuditUnavailableException closedException() {
+    return new AuditUnavailableException("the audit trail is closed; the access was refused");
+  }
+
+  private Exception lastWriteFailure() {
+    lock.lock();
+    try {
+      return lastWriteFailure;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- the writer thread
+
+  private void runWriter() {
+    try {
+      List<AuditRecord> batch = new ArrayList<>(maxBatchSize);
+      while (true) {
+        batch.clear();
+        lock.lock();
+        try {
+          while (queue.isEmpty() && !closed) {
+            work.awaitUninterruptibly();
+          }
+          if (queue.isEmpty()) {
+            return; // closed and drained
+          }
+          while (batch.size() < maxBatchSize && !queue.isEmpty()) {
+            batch.add(queue.pollFirst());
+          }
+        } finally {
+          lock.unlock();
+        }
+        if (!writeWithRetry(batch)) {
+          return;
+        }
+        lock.lock();
+        try {
+          writtenSequence = batch.get(batch.size() - 1).sequence();
+          progress.signalAll();
+        } finally {
+          lock.unlock();
+        }
+        room.release(batch.size());
+      }
+    } finally {
+      boolean closeSink;
+      lock.lock();
+      try {
+        writerStopped = true;
+        closeSink = abandoned;
+        progress.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      if (closeSink) {
+        closeSink(null);
+      }
+    }
+  }
+
+  /** Writes the batch, retrying until it is written (true) or the trail is abandoned (false). */
+  private boolean writeWithRetry(List<AuditRecord> batch) {
+    List<AuditRecord> remaining = batch;
+    long backoff = FIRST_BACKOFF_NANOS;
+    boolean failing = false;
+    while (true) {
+      try {
+        if (failing) {
+          remaining = unwritten(remaining);
+        }
+        if (!remaining.isEmpty()) {
+          sink.write(remaining);
+        }
+        if (failing) {
+          LOG.log(Level.INFO, "audit sink recovered; records up to {0} are written",
+              batch.get(batch.size() - 1).sequence());
+        }
+        return true;
+      } catch (Exception e) {
+        lock.lock();
+        try {
+          lastWriteFailure = e;
+        } finally {
+          lock.unlock();
+        }
+        if (!failing) {
+          LOG.log(Level.WARNING, "audit sink could not write records " + remaining.get(0).sequence() + " to "
+              + batch.get(batch.size() - 1).sequence() + "; retrying, and callers wait for queue room meanwhile", e);
+        }
+        failing = true;
+      }
+      if (!sleepUnlessAbandoned(backoff)) {
+        LOG.log(Level.ERROR, "audit trail closed with records " + remaining.get(0).sequence() + " to "
+            + batch.get(batch.size() - 1).sequence() + " and any queued after them unwritten");
+        return false;
+      }
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+    }
+  }
+
+  /**
+   * The part of a failed batch the sink does not hold yet: a sink may have stored some or all of
+   * it before it failed, and writing those again would put duplicates in the chain.
+   */
+  private List<AuditRecord> unwritten(List<AuditRecord> batch) {
+    Optional<AuditRecord> last = sink.last();
+    if (last.isEmpty()) {
+      return batch;
+    }
+    long index = last.get().sequence() - batch.get(0).sequence();
+    if (index >= 0 && index < batch.size() && batch.get((int) index).hash().equals(last.get().hash())) {
+      return batch.subList((int) index + 1, batch.size());
+    }
+    return batch;
+  }
+
+  private boolean sleepUnlessAbandoned(long nanos) {
+    lock.lock();
+    try {
+      long remaining = nanos;
+      while (!abandoned && remaining > 0) {
+        remaining = work.awaitNanos(remaining);
+      }
+      return !abandoned;
+    } catch (InterruptedException e) {
+      // Nobody interrupts the writer; if someone does, keep retrying rather than lose records.
+      return !abandoned;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    ChainHead head = head();
+    return "AuditTrail[" + (asynchronous ? "asynchronous" : "synchronous") + ", head " + head.sequence() + ", "
+        + sink + "]";
+  }
+
+  /**
+   * Builds an {@link AuditTrail}. Not thread-safe; each setter rejects a bad value at once.
+   */
+  public static final class Builder {
+    private final AuditSink sink;
+    private boolean asynchronous;
+    private int queueCapacity = 1;
+    private int maxBatchSize = 1;
+    private Duration offerTimeout = Duration.ofSeconds(1);
+
+    private Builder(AuditSink sink) {
+      this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    /**
+     * Synchronous mode, the default: {@link AuditTrail#record} returns once the sink has written
+     * the record.
+     */
+    public Builder synchronous() {
+      asynchronous = false;
+      return this;
+    }
+
+    /**
+     * Asynchronous mode: records are queued and written by one background thread in batches.
+     *
+     * @param queueCapacity how many records may be accepted and not yet written, at least 1
+     * @param maxBatchSize how many records one {@link AuditSink#write} call gets at most, from 1
+     *     to {@code queueCapacity}
+     * @param offerTimeout how long {@link AuditTrail#record} waits for room in a full queue before
+     *     it refuses; positive
+     * @throws NullPointerException if {@code offerTimeout} is null
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public Builder asynchronous(int queueCapacity, int maxBatchSize, Duration offerTimeout) {
+      Objects.requireNonNull(offerTimeout, "offerTimeout");
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity must be at least 1, got " + queueCapacity);
+      }
+      if (maxBatchSize < 1 || maxBatchSize > queueCapacity) {
+        throw new IllegalArgumentException("maxBatchSize must be from 1 to queueCapacity (" + queueCapacity
+            + "), got " + maxBatchSize);
+      }
+      if (offerTimeout.isNegative() || offerTimeout.isZero()) {
+        throw new IllegalArgumentException("offerTimeout must be positive, got " + offerTimeout);
+      }
+      // Converted once here so that an absurd timeout fails now, not on the first full queue.
+      try {
+        Math.multiplyExact(offerTimeout.toNanos(), (long) STALL_FACTOR);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("offerTimeout is too long, got " + offerTimeout, e);
+      }
+      this.asynchronous = true;
+      this.queueCapacity = queueCapacity;
+      this.maxBatchSize = maxBatchSize;
+      this.offerTimeout = offerTimeout;
+      return this;
+    }
+
+    /**
+     * Builds the trail, continuing the chain from the sink's last record; in asynchronous mode,
+     * starts its writer thread.
+     *
+     * @throws AuditUnavailableException if the sink's last record cannot be read
+     */
+    public AuditTrail build() {
+      return new AuditTrail(this);
+    }
+  }
+}
