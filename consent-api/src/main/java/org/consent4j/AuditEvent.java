@@ -2,6 +2,7 @@ package org.consent4j;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -39,7 +40,7 @@ public record AuditEvent(
   /** Validates and copies the components. */
   public AuditEvent {
     Objects.requireNonNull(time, "time");
-    Objects.requireNonNull(actor, "actor");
+    Sorted.text("actor", actor, 128);
     Objects.requireNonNull(purpose, "purpose");
     Objects.requireNonNull(recipient, "recipient");
     Sorted.text("operation", operation, 512);
@@ -51,6 +52,10 @@ public record AuditEvent(
       throw new IllegalArgumentException("stateVersion must not be negative");
     }
     details = Sorted.map("details", details);
+    for (Map.Entry<String, String> e : details.entrySet()) {
+      Sorted.text("details key", e.getKey(), 128);
+      Sorted.text("details value", e.getValue(), 4096);
+    }
   }
 
   /** True when this event concerns {@code subject}. */

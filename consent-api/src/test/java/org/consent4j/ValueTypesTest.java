@@ -121,4 +121,16 @@ final class ValueTypesTest {
     assertEquals(Outcome.PERMIT, d.outcome());
     assertThrows(IllegalArgumentException.class, () -> d.permits(DataCategory.of("other")));
   }
+
+  @Test
+  void auditEventsRejectControlCharactersThatCouldForgeLogLines() {
+    java.util.function.Function<String, AuditEvent> withActor = actor -> new AuditEvent(Instant.EPOCH, actor,
+        Purpose.of("m"), Recipient.FIRST_PARTY, "check", java.util.List.of(), new java.util.TreeSet<>(),
+        Outcome.DENY, "NO_GRANT", 0, new TreeMap<>());
+    assertEquals("ok", withActor.apply("ok").actor());
+    assertThrows(IllegalArgumentException.class, () -> withActor.apply("a\nforged line"));
+    assertThrows(IllegalArgumentException.class, () -> new AuditEvent(Instant.EPOCH, "a", Purpose.of("m"),
+        Recipient.FIRST_PARTY, "check", java.util.List.of(), new java.util.TreeSet<>(), Outcome.DENY, "NO_GRANT", 0,
+        new TreeMap<>(Map.of("k", "v\r"))));
+  }
 }

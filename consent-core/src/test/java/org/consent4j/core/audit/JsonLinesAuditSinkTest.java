@@ -71,7 +71,7 @@ final class JsonLinesAuditSinkTest {
 
   @Test
   void recordsRoundTripExactlyOneLineEach() throws IOException {
-    AuditEvent awkward = new AuditEvent(Instant.ofEpochSecond(-1, 999_999_999), "Zoë \"the\" admin\n\t\\ 👩‍💻",
+    AuditEvent awkward = new AuditEvent(Instant.ofEpochSecond(-1, 999_999_999), "Zoë \"the\" admin \\ \u2028 👩‍💻",
         Purpose.of("marketing.email"), Recipient.of("quizlab"), "repository ContactRepository.findFriends",
         List.of(SubjectId.of("9"), SubjectId.of("10"), SubjectId.of("1"), SubjectId.of("9")),
         new TreeSet<>(List.of(DataCategory.of("contact.email"), DataCategory.of("profile"))), Outcome.PARTIAL,
