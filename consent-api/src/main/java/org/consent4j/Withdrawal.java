@@ -6,9 +6,11 @@ import java.util.Optional;
 
 /**
  * A subject's withdrawal of consent (Art. 7(3)). From the moment it is recorded, the subject's
- * grants recorded before it no longer cover any purpose that overlaps {@code purpose} (the
- * purpose itself, its ancestors and its descendants) — for every recipient, or for
- * {@code recipient} only. Grants recorded after it are unaffected: consent can be given again.
+ * grants recorded before it — or granted before {@code withdrawnAt}, even if recorded later (an
+ * import of an old consent) — no longer cover any purpose that overlaps {@code purpose} (the
+ * purpose itself, its ancestors and its descendants), for every recipient or for
+ * {@code recipient} only. A grant given at or after {@code withdrawnAt} and recorded after the
+ * withdrawal is unaffected: consent can be given again.
  *
  * @param subject the subject withdrawing
  * @param purpose the purpose withdrawn

@@ -364,9 +364,9 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(subject, "subject");
     audit.flush();
     List<LedgerEntry> ledger = history(subject);
-    List<AuditRecord> accesses = new ArrayList<>();
+    List<SubjectExport.Access> accesses = new ArrayList<>();
     try (Stream<AuditRecord> records = audit.sink().read()) {
-      records.filter(r -> r.event().concerns(subject)).forEach(accesses::add);
+      records.filter(r -> r.event().concerns(subject)).map(SubjectExport.Access::of).forEach(accesses::add);
     }
     return new SubjectExport(subject, clock.instant(), ledger, accesses);
   }

@@ -23,7 +23,7 @@ public final class ProcessingScope implements AutoCloseable {
   private final AccessContext context;
   private final ProcessingScope previous;
   private final Thread thread;
-  private boolean closed;
+  private volatile boolean closed;
 
   ProcessingScope(ThreadLocal<ProcessingScope> binding, AccessContext context) {
     this.binding = binding;
@@ -45,12 +45,12 @@ public final class ProcessingScope implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     if (Thread.currentThread() != thread) {
       throw new ProcessingScopeException("a processing scope must be closed on the thread that opened it ("
           + thread.getName() + "), not on " + Thread.currentThread().getName());
-    }
-    if (closed) {
-      return;
     }
     if (binding.get() != this) {
       throw new ProcessingScopeException("processing scope for purpose '" + context.purpose()

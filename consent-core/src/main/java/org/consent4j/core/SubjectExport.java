@@ -24,13 +24,56 @@ import org.consent4j.Withdrawal;
  * by whom, for which purpose and recipient, with what outcome. Made by
  * {@link ConsentEngine#export(SubjectId)}. Immutable.
  *
+ * <p>An audit event may name several subjects; an export shows each access without the other
+ * subjects, keeping the record's sequence and hash so that it can be checked against the trail.
+ *
  * @param subject the subject
  * @param generatedAt when the export was made
  * @param ledger the subject's ledger entries in order
- * @param accesses the audit records naming the subject, in chain order
+ * @param accesses the audited accesses that concerned the subject, in chain order
  */
 public record SubjectExport(SubjectId subject, Instant generatedAt, List<LedgerEntry> ledger,
-    List<AuditRecord> accesses) {
+    List<SubjectExport.Access> accesses) {
+
+  /**
+   * One audited access as the subject sees it: an audit record without the other subjects it
+   * named.
+   *
+   * @param sequence the record's position in the audit chain
+   * @param time when the decision was made
+   * @param actor who processed
+   * @param purpose for which purpose
+   * @param recipient for which recipient
+   * @param operation what was done
+   * @param outcome the outcome for this subject
+   * @param reason why
+   * @param categories the categories released (or asked for, on a deny)
+   * @param hash the record's hash in the chain
+   */
+  public record Access(long sequence, Instant time, String actor, org.consent4j.Purpose purpose,
+      org.consent4j.Recipient recipient, String operation, org.consent4j.Outcome outcome, String reason,
+      java.util.SortedSet<org.consent4j.DataCategory> categories, String hash) {
+
+    /** Validates the components. */
+    public Access {
+      Objects.requireNonNull(time, "time");
+      Objects.requireNonNull(actor, "actor");
+      Objects.requireNonNull(purpose, "purpose");
+      Objects.requireNonNull(recipient, "recipient");
+      Objects.requireNonNull(operation, "operation");
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(reason, "reason");
+      categories = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(categories));
+      Objects.requireNonNull(hash, "hash");
+    }
+
+    /** The access recorded by {@code record}, as seen by one of the subjects it names. */
+    public static Access of(AuditRecord record) {
+      AuditEvent e = record.event();
+      return new Access(record.sequence(), e.time(), e.actor(), e.purpose(), e.recipient(), e.operation(),
+          e.outcome(), e.reason(), e.categories(), record.hash());
+    }
+  }
 
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -52,8 +95,8 @@ public record SubjectExport(SubjectId subject, Instant generatedAt, List<LedgerE
       consents.add(ledgerEntry(e));
     }
     ArrayNode access = root.putArray("accesses");
-    for (AuditRecord r : accesses) {
-      access.add(access(r));
+    for (Access a : accesses) {
+      access.add(access(a));
     }
     try {
       return MAPPER.writeValueAsString(root);
@@ -90,10 +133,9 @@ public record SubjectExport(SubjectId subject, Instant generatedAt, List<LedgerE
     return n;
   }
 
-  private static ObjectNode access(AuditRecord r) {
-    AuditEvent e = r.event();
+  private static ObjectNode access(Access e) {
     ObjectNode n = MAPPER.createObjectNode();
-    n.put("sequence", r.sequence());
+    n.put("sequence", e.sequence());
     n.put("time", e.time().toString());
     n.put("actor", e.actor());
     n.put("purpose", e.purpose().name());
@@ -102,7 +144,7 @@ public record SubjectExport(SubjectId subject, Instant generatedAt, List<LedgerE
     n.put("outcome", e.outcome().name());
     n.put("reason", e.reason());
     strings(n.putArray("categories"), e.categories());
-    n.put("hash", r.hash());
+    n.put("hash", e.hash());
     return n;
   }
 

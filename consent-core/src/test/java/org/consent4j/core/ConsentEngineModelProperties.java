@@ -139,7 +139,7 @@ final class ConsentEngineModelProperties {
         } else {
           engine.withdraw(SubjectId.of(w.subject()), Purpose.of(w.purpose()), Recipient.of(w.recipient()));
         }
-        model.withdraw(w);
+        model.withdraw(w, now);
       } else if (a instanceof ObjectA o) {
         engine.object(SubjectId.of(o.subject()), Purpose.of(o.purpose()));
         model.object(o);
@@ -170,7 +170,7 @@ final class ConsentEngineModelProperties {
     record G(int at, String subject, Set<String> purposes, Set<String> categories, Set<String> recipients,
         Integer notice, Instant from, Instant until) {}
 
-    record W(int at, String subject, String purpose, String recipient) {}
+    record W(int at, String subject, String purpose, String recipient, Instant time) {}
 
     record O(String subject, String purpose) {}
 
@@ -185,8 +185,8 @@ final class ConsentEngineModelProperties {
           g.lifetime() == null ? null : from.plusSeconds(g.lifetime())));
     }
 
-    void withdraw(WithdrawA w) {
-      withdrawals.add(new W(counter++, w.subject(), w.purpose(), w.recipient()));
+    void withdraw(WithdrawA w, Instant now) {
+      withdrawals.add(new W(counter++, w.subject(), w.purpose(), w.recipient(), now));
     }
 
     void object(ObjectA o) {
@@ -226,7 +226,7 @@ final class ConsentEngineModelProperties {
           List<G> candidates = grants.stream().filter(g -> g.subject().equals(subject)
               && g.purposes().stream().anyMatch(p -> under(purpose, p))).toList();
           List<G> notWithdrawn = candidates.stream().filter(g -> withdrawals.stream().noneMatch(w ->
-              w.subject().equals(subject) && w.at() > g.at()
+              w.subject().equals(subject) && (w.at() > g.at() || g.from().isBefore(w.time()))
                   && (under(purpose, w.purpose()) || under(w.purpose(), purpose))
                   && (w.recipient() == null || w.recipient().equals(recipient)))).toList();
           List<G> current = notWithdrawn.stream().filter(g -> !g.from().isAfter(now)

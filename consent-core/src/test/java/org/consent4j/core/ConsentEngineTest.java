@@ -286,18 +286,109 @@ final class ConsentEngineTest {
   @Test
   void theSubjectAccessExportHoldsTheLedgerAndTheAccesses() {
     engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact.email").notice("privacy", 2));
-    engine.check(ALICE, ctx("marketing"), Set.of(EMAIL));
-    engine.check(BOB, ctx("marketing"), Set.of(EMAIL));
+    engine.grant(Grant.builder(BOB).purpose("marketing").category("contact.email"));
+    engine.checkAll(List.of(ALICE, BOB), ctx("marketing"), Set.of(EMAIL));
+    engine.check(BOB, ctx("support"), Set.of(EMAIL));
     engine.withdraw(ALICE, MARKETING);
     engine.check(ALICE, ctx("marketing"), Set.of(EMAIL));
     SubjectExport export = engine.export(ALICE);
     assertEquals(2, export.ledger().size());
     assertEquals(2, export.accesses().size());
-    assertTrue(export.accesses().stream().allMatch(r -> r.event().concerns(ALICE)));
+    assertEquals(List.of(Outcome.PERMIT, Outcome.DENY),
+        export.accesses().stream().map(SubjectExport.Access::outcome).toList());
+    // The first access's audit event names Bob too; the export must not.
+    assertTrue(sink.records().get(0).event().concerns(BOB));
+    assertEquals(sink.records().get(0).hash(), export.accesses().get(0).hash());
     String json = export.toJson();
     assertTrue(json.contains("\"type\" : \"grant\""), json);
     assertTrue(json.contains("\"type\" : \"withdrawal\""), json);
     assertTrue(json.contains("\"reason\" : \"GRANT_WITHDRAWN\""), json);
     assertFalse(json.contains("c-2"), "another subject's id leaked into the export");
+  }
+
+  @Test
+  void anOldConsentImportedAfterAWithdrawalDoesNotComeBack() {
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    clock.advance(Duration.ofDays(1));
+    engine.withdraw(ALICE, MARKETING);
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact")
+        .grantedAt(clock.instant().minus(Duration.ofHours(12))));
+    assertEquals(Reason.GRANT_WITHDRAWN, engine.check(ALICE, ctx("marketing"), Set.of(EMAIL)).subjectReason());
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    assertEquals(Reason.GRANTED, engine.check(ALICE, ctx("marketing"), Set.of(EMAIL)).subjectReason());
+  }
+
+  @Test
+  void aStoreThatReturnsALedgerOutOfOrderOrForAnotherSubjectIsNotBelieved() {
+    InMemoryConsentStore real = new InMemoryConsentStore();
+    ConsentStore reversed = new ConsentStore() {
+      @Override
+      public org.consent4j.LedgerEntry append(org.consent4j.ConsentRecord r, java.time.Instant t) {
+        return real.append(r, t);
+      }
+
+      @Override
+      public List<org.consent4j.LedgerEntry> history(SubjectId s) {
+        return histories(List.of(s)).get(s);
+      }
+
+      @Override
+      public Map<SubjectId, List<org.consent4j.LedgerEntry>> histories(java.util.Collection<SubjectId> subjects) {
+        Map<SubjectId, List<org.consent4j.LedgerEntry>> out = new java.util.LinkedHashMap<>();
+        for (SubjectId s : subjects) {
+          List<org.consent4j.LedgerEntry> l = new ArrayList<>(real.history(s));
+          java.util.Collections.reverse(l);
+          l.addAll(real.history(BOB));
+          out.put(s, l);
+        }
+        return out;
+      }
+    };
+    ConsentEngine e = ConsentEngine.builder().catalog(CATALOG).store(reversed).clock(clock).build();
+    e.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    e.withdraw(ALICE, MARKETING);
+    assertThrows(ConsentStoreUnavailableException.class, () -> e.check(ALICE, ctx("marketing"), Set.of(EMAIL)));
+    e.grant(Grant.builder(BOB).purpose("marketing").category("contact"));
+    assertThrows(ConsentStoreUnavailableException.class, () -> e.check(CAROL, ctx("marketing"), Set.of(EMAIL)));
+  }
+
+  static final SubjectId CAROL = SubjectId.of("c-3");
+
+  @Test
+  void aFarFutureExpiryDoesNotBreakChecks() {
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact")
+        .expiresAt(java.time.Instant.parse("9999-12-31T23:59:59Z")));
+    assertTrue(engine.check(ALICE, ctx("marketing"), Set.of(EMAIL)).permits(EMAIL));
+    ConsentEngine e = ConsentEngine.builder().catalog(CATALOG).cacheTimeToLive(Duration.ofDays(365L * 1000)).build();
+    assertEquals(Reason.NO_GRANT, e.check(ALICE, ctx("marketing"), Set.of(EMAIL)).subjectReason());
+  }
+
+  @Test
+  void anAuditSinkThatRecordsIntoItsOwnTrailIsRefusedInsteadOfForkingTheChain() {
+    java.util.concurrent.atomic.AtomicReference<AuditTrail> self = new java.util.concurrent.atomic.AtomicReference<>();
+    InMemoryAuditSink inner = new InMemoryAuditSink();
+    AuditSink reentrant = new AuditSink() {
+      @Override
+      public void write(List<AuditRecord> records) {
+        inner.write(records);
+        if (records.get(0).sequence() == 1) {
+          self.get().record(records.get(0).event());
+        }
+      }
+
+      @Override
+      public java.util.Optional<AuditRecord> last() {
+        return inner.last();
+      }
+
+      @Override
+      public java.util.stream.Stream<AuditRecord> read() {
+        return inner.read();
+      }
+    };
+    self.set(AuditTrail.builder(reentrant).build());
+    ConsentEngine e = ConsentEngine.builder().catalog(CATALOG).auditTrail(self.get()).build();
+    assertThrows(AuditUnavailableException.class, () -> e.check(ALICE, ctx("support"), Set.of(EMAIL)));
+    assertEquals(1, inner.records().size());
   }
 }

@@ -159,6 +159,13 @@ public final class AuditTrail implements AutoCloseable {
    */
   public AuditRecord record(AuditEvent event) {
     Objects.requireNonNull(event, "event");
+    if (lock.isHeldByCurrentThread()) {
+      // A sink (or something it calls) that records again would seal a second record with the
+      // same sequence and fork the chain.
+      throw new AuditUnavailableException("the audit trail was called again from inside its own sink on thread "
+          + Thread.currentThread().getName() + "; a sink must not produce audit events (do not write the audit"
+          + " trail through a consent-guarded DataSource)");
+    }
     return asynchronous ? enqueue(event) : writeNow(event);
   }
 

@@ -79,7 +79,7 @@ public final class ConsentRules {
         continue;
       }
       any = true;
-      if (withdrawnLater(history, i, purpose, recipient)) {
+      if (withdrawn(history, i, g, purpose, recipient)) {
         continue;
       }
       notWithdrawn = true;
@@ -106,9 +106,16 @@ public final class ConsentRules {
         : Reason.RECIPIENT_NOT_COVERED;
   }
 
-  private static boolean withdrawnLater(List<LedgerEntry> history, int grantIndex, Purpose purpose, Recipient to) {
-    for (int j = grantIndex + 1; j < history.size(); j++) {
-      if (history.get(j).record() instanceof Withdrawal w && w.voids(purpose, to)) {
+  /**
+   * A withdrawal voids the grants recorded before it, and also those recorded after it but
+   * granted before it: importing an old consent after the subject withdrew must not bring it
+   * back. A grant given at or after the withdrawal's time and recorded after it is a new consent.
+   */
+  private static boolean withdrawn(List<LedgerEntry> history, int grantIndex, Grant grant, Purpose purpose,
+      Recipient to) {
+    for (int j = 0; j < history.size(); j++) {
+      if (j != grantIndex && history.get(j).record() instanceof Withdrawal w && w.voids(purpose, to)
+          && (j > grantIndex || grant.grantedAt().isBefore(w.withdrawnAt()))) {
         return true;
       }
     }

@@ -46,7 +46,7 @@ public final class ConsentStateCache {
   public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive) {
     this.store = store;
     this.clock = clock;
-    long ttlNanos = timeToLive.toNanos();
+    long ttlNanos = saturatedNanos(timeToLive);
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
         .ticker(ticker(clock))
@@ -69,6 +69,13 @@ public final class ConsentStateCache {
         .build();
   }
 
+  /** Far-future expiries (9999-12-31 placeholders) must not overflow: they just mean "no bound". */
+  private static long saturatedNanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+  }
+
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
   private static Ticker ticker(Clock clock) {
     return () -> {
       Instant now = clock.instant();
@@ -81,7 +88,7 @@ public final class ConsentStateCache {
     long best = Long.MAX_VALUE;
     for (LedgerEntry e : ledger) {
       if (e.record() instanceof Grant g && g.expiresAt().isPresent() && g.expiresAt().get().isAfter(now)) {
-        best = Math.min(best, Duration.between(now, g.expiresAt().get()).toNanos());
+        best = Math.min(best, saturatedNanos(Duration.between(now, g.expiresAt().get())));
       }
     }
     return best;
@@ -125,13 +132,33 @@ public final class ConsentStateCache {
         throw new ConsentStoreUnavailableException(
             "the consent store returned no history for a subject it was asked about; access is denied", null);
       }
-      List<LedgerEntry> copy = List.copyOf(ledger);
+      List<LedgerEntry> copy = checked(s, ledger);
       long generation = seen[i++];
       int stripe = stripe(s);
       cache.asMap().compute(s, (k, old) -> generations.get(stripe) == generation ? copy : old);
       out.put(s, copy);
     }
     return out;
+  }
+
+  /**
+   * The rules read "later" as "further down the list" and trust every entry to be the subject's
+   * own, so a store that breaks either promise must not be believed (fail closed).
+   */
+  private static List<LedgerEntry> checked(SubjectId subject, List<LedgerEntry> ledger) {
+    long previous = 0;
+    for (LedgerEntry e : ledger) {
+      if (e.sequence() <= previous) {
+        throw new ConsentStoreUnavailableException("the consent store returned the ledger of subject " + subject
+            + " out of sequence order; access is denied until the store is fixed", null);
+      }
+      if (!e.record().subject().equals(subject)) {
+        throw new ConsentStoreUnavailableException("the consent store returned another subject's record in the ledger"
+            + " of subject " + subject + "; access is denied until the store is fixed", null);
+      }
+      previous = e.sequence();
+    }
+    return List.copyOf(ledger);
   }
 
   /** Forgets a subject's ledger after a write; see the class comment for the order. */
