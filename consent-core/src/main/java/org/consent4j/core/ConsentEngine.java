@@ -205,10 +205,12 @@ public final class ConsentEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new ConsentStoreUnavailableException("the consent store failed to append a "
           + record.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " for subject " + record.subject()
-          + " (" + e.getClass().getSimpleName() + "); nothing was recorded", e);
+          + " (" + e.getClass().getSimpleName() + "); it may or may not have been recorded", e);
+    } finally {
+      // Even when the store reports a failure: a commit whose acknowledgement was lost is durable,
+      // and a withdrawal must not stay hidden behind a cached ledger.
+      cache.invalidate(record.subject());
     }
-    // Invalidate even when a later step fails: the store is the truth.
-    cache.invalidate(record.subject());
   }
 
   /** Every ledger entry of one subject, in order: the proof of consent (Art. 7(1)). */
