@@ -1,0 +1,303 @@
+package org.consent4j.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.consent4j.ConsentRecord;
+import org.consent4j.ConsentStoreUnavailableException;
+import org.consent4j.LedgerEntry;
+import org.consent4j.SubjectId;
+import org.consent4j.jdbc.internal.Dialect;
+import org.consent4j.jdbc.internal.InvalidLedgerException;
+import org.consent4j.jdbc.internal.LedgerReader;
+import org.consent4j.jdbc.internal.LedgerWriter;
+import org.consent4j.jdbc.internal.Migrations;
+import org.consent4j.jdbc.internal.Schema;
+import org.consent4j.spi.ConsentStore;
+
+/**
+ * A consent ledger kept in tables of a relational database: H2, PostgreSQL or MariaDB/MySQL.
+ *
+ * <pre>{@code
+ * ConsentStore store = JdbcConsentStore.create(dataSource);   // creates or migrates its tables
+ * ConsentEngine engine = ConsentEngine.builder().catalog(catalog).store(store).build();
+ * }</pre>
+ *
+ * <p><b>Tables.</b> {@link #create} and {@link Builder#build} create the tables (named
+ * {@code consent4j_ledger}, {@code consent4j_grant}, … by default; see {@link Builder#tablePrefix})
+ * or bring them up to the version this release expects. Migrations are versioned, idempotent,
+ * and safe when several processes start at once. A database already at the current version is
+ * only read, so the application may run as a user allowed nothing but SELECT and INSERT on these
+ * tables once a DBA has created them. {@code docs/JDBC-STORE.md} lists every table and column.
+ *
+ * <p><b>Append-only.</b> The store only ever INSERTs and SELECTs; it never updates or deletes a
+ * ledger row, since the ledger is the proof of consent (GDPR Art. 7(1)). A DBA can enforce this
+ * by granting the application user INSERT and SELECT only ({@code REVOKE UPDATE, DELETE, TRUNCATE
+ * ON ... FROM app}). Each record is appended in one transaction: either all its rows are
+ * written or none.
+ *
+ * <p><b>Exactness.</b> A record read back is {@code equals} to the one appended. Instants are
+ * stored as seconds and nanoseconds since the epoch (UTC), so they round-trip exactly, to the
+ * nanosecond, on every database, with no time-zone conversion.
+ *
+ * <p><b>Sequence numbers</b> come from the database's identity column: they increase with every
+ * append, across all subjects, and may have gaps (a rolled-back append uses one up).
+ *
+ * <p><b>Errors.</b> Every database failure throws {@link ConsentStoreUnavailableException}, whose
+ * message names the operation and the tables but no personal data; the engine then denies access
+ * (fail closed).
+ *
+ * <p>Thread-safe: every call borrows a connection from the {@link DataSource} and closes it before
+ * it returns. Use a pooling DataSource in production.
+ */
+public final class JdbcConsentStore implements ConsentStore {
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final Schema schema;
+  private final LedgerWriter writer;
+  private final LedgerReader reader;
+
+  private JdbcConsentStore(DataSource dataSource, Dialect dialect, Schema schema) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.schema = schema;
+    this.writer = new LedgerWriter(schema);
+    this.reader = new LedgerReader(schema);
+  }
+
+  /**
+   * A store on this database with the default table prefix {@code consent4j_}, whose tables are
+   * created or migrated before this returns.
+   *
+   * @throws IllegalArgumentException if the database is not H2, PostgreSQL, MariaDB or MySQL
+   * @throws ConsentStoreUnavailableException if the database cannot be reached or migrated
+   */
+  public static JdbcConsentStore create(DataSource dataSource) {
+    return builder(dataSource).build();
+  }
+
+  /** Starts configuring a store on this database. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** The prefix of this store's table names. */
+  public String tablePrefix() {
+    return schema.prefix();
+  }
+
+  /**
+   * Appends the record in one transaction and returns it with the sequence number the database
+   * gave it.
+   *
+   * @throws ConsentStoreUnavailableException if the database cannot be reached or refuses an
+   *     insert (then nothing was recorded), or if the commit fails (then, as with any database,
+   *     the record may or may not be durable; the message says so)
+   */
+  @Override
+  public LedgerEntry append(ConsentRecord record, Instant recordedAt) {
+    Objects.requireNonNull(record, "record");
+    Objects.requireNonNull(recordedAt, "recordedAt");
+    String operation = "append a " + record.getClass().getSimpleName().toLowerCase(Locale.ROOT)
+        + " for subject " + record.subject();
+    Connection c = connect(operation);
+    boolean autoCommit = true;
+    boolean committing = false;
+    long seq;
+    try {
+      autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      seq = writer.append(c, record, recordedAt);
+      committing = true;
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      try (c) {
+        c.rollback();
+        c.setAutoCommit(autoCommit);
+      } catch (SQLException r) {
+        e.addSuppressed(r);
+      }
+      if (e instanceof SQLException sql) {
+        throw failed(operation + (committing
+            ? " (the commit failed, so the record may or may not be recorded: read the subject's history"
+                + " before retrying)"
+            : " (nothing was recorded)"), sql);
+      }
+      throw (RuntimeException) e;
+    }
+    releaseAfterCommit(c, autoCommit);
+    return new LedgerEntry(seq, recordedAt, record);
+  }
+
+  /**
+   * Restores the connection's auto-commit mode and closes it after a committed append. The
+   * record is durable by then, so a failure here must not be reported as a failed append: the
+   * engine would keep a stale cached ledger, and the caller would believe nothing was recorded.
+   * A pool discards a connection it cannot reset.
+   */
+  private static void releaseAfterCommit(Connection c, boolean autoCommit) {
+    try (c) {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException deliberatelyIgnored) {
+      // See above: reporting it would be worse than dropping it.
+    }
+  }
+
+  /**
+   * Every record of one subject, in sequence order; empty when there are none.
+   *
+   * @throws ConsentStoreUnavailableException if the database cannot be read
+   */
+  @Override
+  public List<LedgerEntry> history(SubjectId subject) {
+    Objects.requireNonNull(subject, "subject");
+    return read(List.of(subject), "read the ledger of subject " + subject).get(subject);
+  }
+
+  /**
+   * The histories of many subjects, with an entry (possibly empty) for each distinct subject
+   * asked for, in the order asked. Takes one connection and two queries per 500 subjects (one
+   * when none of them has a grant), never one query per subject.
+   *
+   * @throws ConsentStoreUnavailableException if the database cannot be read
+   */
+  @Override
+  public Map<SubjectId, List<LedgerEntry>> histories(Collection<SubjectId> subjects) {
+    Objects.requireNonNull(subjects, "subjects");
+    Set<SubjectId> distinct = new LinkedHashSet<>();
+    for (SubjectId s : subjects) {
+      distinct.add(Objects.requireNonNull(s, "subjects element"));
+    }
+    if (distinct.isEmpty()) {
+      return Map.of();
+    }
+    List<SubjectId> list = new ArrayList<>(distinct);
+    return read(list, "read the ledgers of " + describe(list));
+  }
+
+  /** "subject c-1", "subjects c-1, c-2", "1200 subjects (c-1, c-2, c-3, ...)". */
+  private static String describe(List<SubjectId> subjects) {
+    int shown = Math.min(3, subjects.size());
+    String names = String.join(", ", subjects.subList(0, shown).stream().map(SubjectId::value).toList());
+    if (subjects.size() == 1) {
+      return "subject " + names;
+    }
+    return subjects.size() == shown ? "subjects " + names : subjects.size() + " subjects (" + names + ", ...)";
+  }
+
+  private Map<SubjectId, List<LedgerEntry>> read(List<SubjectId> subjects, String operation) {
+    Connection c = connect(operation);
+    try (c) {
+      return Collections.unmodifiableMap(reader.read(c, subjects));
+    } catch (SQLException e) {
+      throw failed(operation, e);
+    }
+  }
+
+  private Connection connect(String operation) {
+    try {
+      Connection c = dataSource.getConnection();
+      if (c == null) {
+        throw new SQLException("the DataSource returned no connection");
+      }
+      return c;
+    } catch (SQLException e) {
+      throw new ConsentStoreUnavailableException("cannot reach the consent store (" + dialect.productName()
+          + ") to " + operation + ": the DataSource gave no connection" + state(e) + ". Check the database URL,"
+          + " credentials, network and pool size; access is denied until the store answers", e);
+    }
+  }
+
+  private ConsentStoreUnavailableException failed(String operation, SQLException e) {
+    return failure(dialect.productName(), schema, operation, e,
+        "Check that the database is reachable and that its user may SELECT and INSERT on these tables");
+  }
+
+  private static ConsentStoreUnavailableException failure(String product, Schema schema, String operation,
+      SQLException e, String fix) {
+    if (e instanceof InvalidLedgerException invalid) {
+      return new ConsentStoreUnavailableException("the consent store (" + product + ", tables " + schema.prefix()
+          + "*) could not " + operation + ": ledger row " + invalid.sequence() + " is not a valid record, so the"
+          + " tables were changed outside consent4j. Restore them from a backup; access is denied until then", e);
+    }
+    // The driver's message stays in the cause: it may quote SQL or values, so it is not repeated here.
+    return new ConsentStoreUnavailableException("the consent store (" + product + ", tables " + schema.prefix()
+        + "*) could not " + operation + state(e) + ". " + fix + "; access is denied until the store answers", e);
+  }
+
+  private static String state(SQLException e) {
+    return e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ", vendor code " + e.getErrorCode() + ")";
+  }
+
+  /** The database product and table prefix, e.g. {@code JdbcConsentStore[PostgreSQL, consent4j_*]}. */
+  @Override
+  public String toString() {
+    return "JdbcConsentStore[" + dialect.productName() + ", " + schema.prefix() + "*]";
+  }
+
+  /**
+   * Configures a {@link JdbcConsentStore}. Not thread-safe; {@link #build()} may be called more
+   * than once, each time migrating if needed and returning a new store on the same tables.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private Schema schema = new Schema(Schema.DEFAULT_PREFIX);
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Sets the prefix of every table name, {@code consent4j_} by default, so that several
+     * stores (tenants, tests) can share a database without sharing tables.
+     *
+     * @param prefix 1 to 31 characters of {@code [a-z0-9_]}, starting with a letter
+     * @throws IllegalArgumentException naming the prefix if it is not valid
+     */
+    public Builder tablePrefix(String prefix) {
+      this.schema = new Schema(Objects.requireNonNull(prefix, "prefix"));
+      return this;
+    }
+
+    /**
+     * Detects the database from its metadata, creates or migrates the tables, and returns the
+     * store.
+     *
+     * @throws IllegalArgumentException naming the product if the database is not H2, PostgreSQL,
+     *     MariaDB or MySQL
+     * @throws ConsentStoreUnavailableException if the database cannot be reached or migrated
+     */
+    public JdbcConsentStore build() {
+      Connection c;
+      try {
+        c = dataSource.getConnection();
+      } catch (SQLException e) {
+        throw new ConsentStoreUnavailableException("cannot reach the database to set up the consent store"
+            + " (tables " + schema.prefix() + "*): the DataSource gave no connection" + state(e) + ". Check the"
+            + " database URL, credentials and network; access is denied until the store answers", e);
+      }
+      String product = "the database";
+      try (c) {
+        product = c.getMetaData().getDatabaseProductName();
+        Dialect dialect = Dialect.fromProductName(product);
+        product = dialect.productName();
+        Migrations.migrate(c, dialect, schema);
+        return new JdbcConsentStore(dataSource, dialect, schema);
+      } catch (SQLException e) {
+        throw failure(product, schema, "create or migrate its tables to schema version "
+            + Migrations.latestVersion(), e, "Check that the database is reachable and that its user may create"
+            + " tables, or have a DBA create them as docs/JDBC-STORE.md shows");
+      }
+    }
+  }
+}
