@@ -1,0 +1,197 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.regex.Pattern;
+import org.consent4j.AccessContext;
+import org.consent4j.Catalog;
+import org.consent4j.DataCategory;
+import org.consent4j.LegalBasis;
+import org.consent4j.Notice;
+import org.consent4j.Purpose;
+import org.consent4j.PurposeDefinition;
+import org.consent4j.jdbc.internal.Dialect;
+
+/**
+ * The rules of {@code ConsentRules} written as SQL conditions over the consent tables, so that
+ * the database filters rows with an indexed semi-join instead of asking Java row by row. Each
+ * method mirrors one part of the Java rules; the tests hold the two to one answer. Not API.
+ *
+ * <p>Every value spliced into the SQL is a validated catalog name ({@code [a-z0-9_.-]}), a
+ * validated table prefix, a column name from the database's own metadata (quoted), or the
+ * time markers that {@link RewrittenStatement} replaces with numbers.
+ */
+final class ConsentPredicates {
+  /** Replaced by the engine clock's epoch second each time a statement runs. */
+  static final String NOW_SECOND = "c4j__now_s__";
+  /** Replaced by the nanosecond within that second. */
+  static final String NOW_NANO = "c4j__now_n__";
+  /** Common start of both markers. */
+  static final String MARKER = "c4j__now_";
+
+  private static final Pattern PLAIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final Dialect dialect;
+  private final String prefix;
+  private final Catalog catalog;
+
+  ConsentPredicates(Dialect dialect, String prefix, Catalog catalog) {
+    this.dialect = dialect;
+    this.prefix = prefix;
+    this.catalog = catalog;
+  }
+
+  /** The condition under which a row of {@code table} (reached as {@code q}) is visible. */
+  String row(ProtectedTable table, String q, PurposeDefinition def, AccessContext ctx) {
+    if (def.basis() == LegalBasis.CONSENT) {
+      List<String> parts = new ArrayList<>();
+      for (String s : table.subjectColumns()) {
+        parts.add(effectiveGrant(table, q, s, ctx, def, table.rowCategory()));
+      }
+      return and(parts);
+    }
+    if (!def.recipients().contains(ctx.recipient())
+        || table.rowCategory().map(c -> !def.declaresCategory(c)).orElse(false)) {
+      return "1 = 0";
+    }
+    if (def.basis() != LegalBasis.LEGITIMATE_INTERESTS) {
+      return "1 = 1";
+    }
+    List<String> parts = new ArrayList<>();
+    for (String s : table.subjectColumns()) {
+      parts.add("NOT EXISTS (SELECT 1 FROM " + prefix + "objection o WHERE o.subject_id = " + subject(table, q, s)
+          + " AND o.purpose IN (" + list(overlapping(ctx.purpose())) + "))");
+    }
+    return and(parts);
+  }
+
+  /**
+   * The condition under which a personal column of {@code category} is shown rather than masked,
+   * given that its row is visible. With several subjects in a row, each must have consented.
+   */
+  String column(ProtectedTable table, String q, DataCategory category, PurposeDefinition def, AccessContext ctx) {
+    if (def.basis() != LegalBasis.CONSENT) {
+      return def.declaresCategory(category) ? "1 = 1" : "1 = 0";
+    }
+    List<String> parts = new ArrayList<>();
+    for (String s : table.subjectColumns()) {
+      parts.add(effectiveGrant(table, q, s, ctx, def, Optional.of(category)));
+    }
+    return and(parts);
+  }
+
+  /** True when the column is always shown under this definition, so no CASE is needed. */
+  static boolean alwaysShown(DataCategory category, PurposeDefinition def) {
+    return def.basis() != LegalBasis.CONSENT && def.declaresCategory(category);
+  }
+
+  private String effectiveGrant(ProtectedTable table, String q, String subjectColumn, AccessContext ctx,
+      PurposeDefinition def, Optional<DataCategory> category) {
+    String p = prefix;
+    StringBuilder sb = new StringBuilder(768);
+    sb.append("EXISTS (SELECT 1 FROM ").append(p).append("grant g JOIN ").append(p)
+        .append("grant_purpose gp ON gp.seq = g.seq JOIN ").append(p).append("grant_recipient gr ON gr.seq = g.seq");
+    if (category.isPresent()) {
+      sb.append(" JOIN ").append(p).append("grant_category gc ON gc.seq = g.seq");
+    }
+    sb.append(" WHERE g.subject_id = ").append(subject(table, q, subjectColumn))
+        .append(" AND gp.purpose IN (").append(list(ancestors(ctx.purpose()))).append(')')
+        .append(" AND gr.recipient = '").append(ctx.recipient().id()).append('\'')
+        // in effect: granted at or before now, and not yet expired (seconds and nanoseconds apart,
+        // which hold every instant exactly and cannot overflow)
+        .append(" AND (g.granted_at_sec < ").append(NOW_SECOND).append(" OR (g.granted_at_sec = ").append(NOW_SECOND)
+        .append(" AND g.granted_at_nano <= ").append(NOW_NANO).append("))")
+        .append(" AND (g.expires_at_sec IS NULL OR g.expires_at_sec > ").append(NOW_SECOND)
+        .append(" OR (g.expires_at_sec = ").append(NOW_SECOND).append(" AND g.expires_at_nano > ").append(NOW_NANO)
+        .append("))");
+    Optional<Notice> notice = def.minimumNotice();
+    if (notice.isPresent()) {
+      sb.append(" AND g.notice_id = '").append(notice.get().id()).append("' AND g.notice_version >= ")
+          .append(notice.get().version());
+    }
+    category.ifPresent(c -> sb.append(" AND gc.category IN (").append(list(categoryAncestors(c))).append(')'));
+    sb.append(" AND NOT EXISTS (SELECT 1 FROM ").append(p).append("withdrawal w WHERE w.subject_id = g.subject_id")
+        .append(" AND w.purpose IN (").append(list(overlapping(ctx.purpose()))).append(')')
+        .append(" AND (w.recipient IS NULL OR w.recipient = '").append(ctx.recipient().id()).append("')")
+        .append(" AND (w.seq > g.seq OR w.withdrawn_at_sec > g.granted_at_sec OR (w.withdrawn_at_sec = g.granted_at_sec")
+        .append(" AND w.withdrawn_at_nano > g.granted_at_nano))))");
+    return sb.toString();
+  }
+
+  /** The subject column as text, comparable with {@code subject_id}. */
+  String subject(ProtectedTable table, String q, String column) {
+    ProtectedTable.Column c = table.column(column).orElseThrow();
+    String ref = q + "." + quote(c.name());
+    if (c.textual()) {
+      return ref;
+    }
+    return switch (dialect) {
+      case MARIADB, MYSQL -> "CAST(" + ref + " AS CHAR(256))";
+      case H2, POSTGRESQL -> "CAST(" + ref + " AS VARCHAR(256))";
+    };
+  }
+
+  /** A column name as the database reported it, quoted unless it reads the same unquoted. */
+  String quote(String name) {
+    boolean plain = PLAIN.matcher(name).matches() && switch (dialect) {
+      case H2 -> name.equals(name.toUpperCase(Locale.ROOT));
+      case POSTGRESQL -> name.equals(name.toLowerCase(Locale.ROOT));
+      case MARIADB, MYSQL -> true;
+    };
+    if (plain) {
+      return name;
+    }
+    return switch (dialect) {
+      case MARIADB, MYSQL -> "`" + name.replace("`", "``") + "`";
+      case H2, POSTGRESQL -> "\"" + name.replace("\"", "\"\"") + "\"";
+    };
+  }
+
+  /** A purpose and its ancestors: the grant purposes that cover it. */
+  private static Set<String> ancestors(Purpose p) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Purpose x = p; x != null; x = x.parent().orElse(null)) {
+      out.add(x.name());
+    }
+    return out;
+  }
+
+  private static Set<String> categoryAncestors(DataCategory c) {
+    Set<String> out = new LinkedHashSet<>();
+    for (DataCategory x = c; x != null; x = x.parent().orElse(null)) {
+      out.add(x.name());
+    }
+    return out;
+  }
+
+  /**
+   * Every purpose a withdrawal or objection may name that overlaps {@code p}: its ancestors, and
+   * its declared descendants (the engine refuses undeclared purposes in the ledger).
+   */
+  private Set<String> overlapping(Purpose p) {
+    Set<String> out = ancestors(p);
+    for (PurposeDefinition d : catalog.purposes()) {
+      if (p.covers(d.purpose())) {
+        out.add(d.purpose().name());
+      }
+    }
+    return out;
+  }
+
+  private static String list(Set<String> names) {
+    StringJoiner j = new StringJoiner(", ");
+    for (String n : names) {
+      j.add("'" + n + "'");
+    }
+    return j.toString();
+  }
+
+  private static String and(List<String> parts) {
+    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" AND ", parts) + ")";
+  }
+}

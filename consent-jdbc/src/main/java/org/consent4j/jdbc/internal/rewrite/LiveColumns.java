@@ -1,0 +1,58 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads a live table's columns, in order, from the database's metadata: the filtered view of a
+ * mapped table must have exactly its columns, so that {@code SELECT *} keeps working. Not API.
+ */
+public final class LiveColumns {
+  private static final Set<Integer> TEXT = Set.of(Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR,
+      Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB, Types.NCLOB);
+
+  private LiveColumns() {}
+
+  /**
+   * The columns of {@code table} in {@code schema} (the connection's current schema when null),
+   * matched case-insensitively.
+   *
+   * @throws SQLException if the metadata cannot be read
+   * @throws IllegalArgumentException if there is no such table
+   */
+  public static List<ProtectedTable.Column> read(Connection c, String schema, String table) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    String inSchema = schema != null ? schema : c.getSchema();
+    List<ProtectedTable.Column> out = new ArrayList<>();
+    String wanted = table.toLowerCase(Locale.ROOT);
+    String wantedSchema = inSchema == null ? null : inSchema.toLowerCase(Locale.ROOT);
+    boolean mariadb = md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("maria")
+        || md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mysql");
+    // MariaDB reports databases as catalogs and has no schemas.
+    try (ResultSet r = mariadb ? md.getColumns(c.getCatalog(), null, "%", "%") : md.getColumns(null, null, "%", "%")) {
+      while (r.next()) {
+        String tableName = r.getString("TABLE_NAME");
+        String tableSchema = mariadb ? r.getString("TABLE_CAT") : r.getString("TABLE_SCHEM");
+        if (!tableName.toLowerCase(Locale.ROOT).equals(wanted)) {
+          continue;
+        }
+        if (!mariadb && wantedSchema != null && (tableSchema == null
+            || !tableSchema.toLowerCase(Locale.ROOT).equals(wantedSchema))) {
+          continue;
+        }
+        out.add(new ProtectedTable.Column(r.getString("COLUMN_NAME"), TEXT.contains(r.getInt("DATA_TYPE"))));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("mapped table " + table + " does not exist in schema " + inSchema);
+    }
+    return out;
+  }
+}

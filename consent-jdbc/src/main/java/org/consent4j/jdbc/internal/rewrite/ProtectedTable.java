@@ -1,0 +1,83 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.consent4j.DataCategory;
+
+/**
+ * A mapped table as the rewriter needs it: the mapping (subjects, row category, personal columns)
+ * joined with the live table's columns in their order, so that a filtered, masked view of it has
+ * exactly the columns of the table. Names are as the database reports them. Not API.
+ *
+ * @param schema the schema the mapping names, lower-case, or empty for any schema
+ * @param name the table name, lower-case
+ * @param columns every column of the live table, in order
+ * @param subjectColumns the columns naming the subjects of a row, lower-case
+ * @param rowCategory the category of the row's existence, if any
+ * @param personal the category of each personal column, keyed by lower-case column name
+ */
+public record ProtectedTable(
+    Optional<String> schema,
+    String name,
+    List<Column> columns,
+    List<String> subjectColumns,
+    Optional<DataCategory> rowCategory,
+    Map<String, DataCategory> personal) {
+
+  /**
+   * A column of the live table.
+   *
+   * @param name the name as the database reports it
+   * @param textual true when its SQL type is character data (no cast needed to compare with a subject id)
+   */
+  public record Column(String name, boolean textual) {
+    /** Validates the name. */
+    public Column {
+      Objects.requireNonNull(name, "name");
+    }
+
+    /** The name, lower-case, for matching. */
+    public String key() {
+      return name.toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Copies and validates. */
+  public ProtectedTable {
+    Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(name, "name");
+    columns = List.copyOf(columns);
+    subjectColumns = List.copyOf(subjectColumns);
+    Objects.requireNonNull(rowCategory, "rowCategory");
+    personal = Map.copyOf(personal);
+    if (subjectColumns.isEmpty()) {
+      throw new IllegalArgumentException("table " + name + " needs at least one subject column");
+    }
+    for (String s : subjectColumns) {
+      find(columns, s).orElseThrow(() -> new IllegalArgumentException("subject column " + s + " is not a column of "
+          + name));
+    }
+    for (String p : personal.keySet()) {
+      find(columns, p).orElseThrow(() -> new IllegalArgumentException("personal column " + p + " is not a column of "
+          + name));
+    }
+  }
+
+  /** The live column with this name, matched case-insensitively. */
+  public Optional<Column> column(String key) {
+    return find(columns, key);
+  }
+
+  private static Optional<Column> find(List<Column> columns, String key) {
+    String k = key.toLowerCase(Locale.ROOT);
+    for (Column c : columns) {
+      if (c.key().equals(k)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,52 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.consent4j.DataCategory;
+
+/**
+ * What one SQL string became: the SQL to run (with the current time filled in per execution),
+ * and what it touches, for the audit. Immutable; cached and shared between threads. Not API.
+ *
+ * @param parts the rewritten SQL split at the time markers; one part when it has none
+ * @param nanos for each gap between parts, true when the nanosecond goes there, false for the second
+ * @param protectedData true when the statement reads or writes a mapped table
+ * @param tables the mapped tables it touches, lower-case
+ * @param categories the data categories of the personal columns it may read
+ * @param fingerprint a hash of the statement's shape, without its literal values
+ */
+public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
+    SortedSet<DataCategory> categories, String fingerprint) {
+
+  /** Copies the collections. */
+  public RewrittenStatement {
+    parts = List.copyOf(parts);
+    nanos = List.copyOf(nanos);
+    if (nanos.size() != parts.size() - 1) {
+      throw new IllegalArgumentException("one marker between each two parts");
+    }
+    tables = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(tables));
+    categories = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(categories));
+  }
+
+  /** A statement that touches no mapped table and runs as it was written. */
+  static RewrittenStatement untouched(String sql) {
+    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "");
+  }
+
+  /** The SQL to run at {@code now} (the engine clock's time). */
+  public String sql(java.time.Instant now) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    String second = Long.toString(now.getEpochSecond());
+    String nano = Integer.toString(now.getNano());
+    StringBuilder sb = new StringBuilder(parts.size() * 64 + 256);
+    sb.append(parts.get(0));
+    for (int i = 1; i < parts.size(); i++) {
+      sb.append(nanos.get(i - 1) ? nano : second).append(parts.get(i));
+    }
+    return sb.toString();
+  }
+}

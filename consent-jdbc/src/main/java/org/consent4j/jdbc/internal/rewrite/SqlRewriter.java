@@ -1,0 +1,570 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.WithItem;
+import net.sf.jsqlparser.statement.update.Update;
+import org.consent4j.AccessContext;
+import org.consent4j.Catalog;
+import org.consent4j.DataCategory;
+import org.consent4j.PurposeDefinition;
+import org.consent4j.jdbc.internal.Dialect;
+
+/**
+ * Rewrites SQL so that every reference to a mapped table reads a filtered, masked view of it.
+ * Not API.
+ *
+ * <p>How: the statement is parsed with JSqlParser and its whole syntax tree is walked (by
+ * reflection over the parser's node classes, so that no kind of node can be forgotten). A
+ * mapped table found where a {@link FromItem} stands — FROM, every JOIN, subqueries anywhere,
+ * CTE bodies, set-operation branches, the source of INSERT…SELECT, UPDATE…FROM — is replaced by
+ * {@code (SELECT <columns, personal ones masked> FROM table WHERE <consent>) alias}. A mapped
+ * table found anywhere else (SELECT INTO, DELETE USING, lock clauses, a position a later parser
+ * version adds) refuses the statement. UPDATE and DELETE targets keep their table and get the
+ * consent condition added to their WHERE. Statements other than SELECT, INSERT, UPDATE and
+ * DELETE that mention a mapped table, and every procedure call, are refused.
+ *
+ * <p>SQL that mentions no mapped table name at all, as a word anywhere in its text, is passed
+ * through without parsing. Thread-safe: a rewrite keeps its state on the stack.
+ */
+public final class SqlRewriter {
+  private static final Pattern CALL = Pattern.compile(
+      "^\\s*(\\{\\s*(\\?\\s*=\\s*)?call\\b|call\\b|exec\\b|execute\\b|do\\b)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern MARKERS =
+      Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|" + Pattern.quote(ConsentPredicates.NOW_NANO));
+  private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
+    @Override
+    protected List<Field> computeValue(Class<?> type) {
+      List<Field> out = new ArrayList<>();
+      for (Class<?> c = type; c != null && c.getName().startsWith("net.sf.jsqlparser."); c = c.getSuperclass()) {
+        for (Field f : c.getDeclaredFields()) {
+          int m = f.getModifiers();
+          if (Modifier.isStatic(m) || Modifier.isTransient(m) || f.isSynthetic() || f.getType().isPrimitive()) {
+            continue;
+          }
+          f.setAccessible(true);
+          out.add(f);
+        }
+      }
+      return List.copyOf(out);
+    }
+  };
+
+  private final Map<String, List<ProtectedTable>> byName = new HashMap<>();
+  private final ConsentPredicates predicates;
+  private final Catalog catalog;
+
+  /**
+   * @param tables the mapped tables, joined with their live columns
+   * @param consentTablePrefix the validated prefix of the consent store's tables
+   */
+  public SqlRewriter(Collection<ProtectedTable> tables, Catalog catalog, Dialect dialect, String consentTablePrefix) {
+    for (ProtectedTable t : tables) {
+      byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
+    }
+    this.catalog = Objects.requireNonNull(catalog, "catalog");
+    this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
+  }
+
+  /**
+   * Rewrites one SQL string (which may hold several statements) for {@code context}.
+   *
+   * @param context the processing context, or empty when none is bound
+   * @throws RewriteRefusedException when the statement must not run
+   */
+  public RewrittenStatement rewrite(String sql, Optional<AccessContext> context) {
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(context, "context");
+    if (CALL.matcher(stripLeadingComments(sql)).find()) {
+      throw new RewriteRefusedException(RewriteRefusedException.Why.BYPASS_REFUSED,
+          "stored procedure calls and anonymous blocks are refused: consent4j cannot see which personal data"
+              + " they read; query the tables directly");
+    }
+    if (!mentionsMappedName(sql)) {
+      return RewrittenStatement.untouched(sql);
+    }
+    if (sql.toLowerCase(Locale.ROOT).contains(ConsentPredicates.MARKER)) {
+      throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the statement contains the reserved word "
+          + ConsentPredicates.MARKER);
+    }
+    Statements statements;
+    try {
+      statements = CCJSqlParserUtil.parseStatements(sql);
+    } catch (JSQLParserException | RuntimeException | StackOverflowError e) {
+      throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the statement mentions the mapped table(s) "
+          + mentionedNames(sql) + " but cannot be parsed, so consent4j cannot filter it; simplify it or split it");
+    }
+    if (statements.isEmpty()) {
+      return RewrittenStatement.untouched(sql);
+    }
+    Rewrite r = new Rewrite(context);
+    for (Statement s : statements) {
+      r.statement(s);
+    }
+    if (r.tables.isEmpty()) {
+      return RewrittenStatement.untouched(sql);
+    }
+    StringBuilder out = new StringBuilder(sql.length() * 4);
+    for (int i = 0; i < statements.size(); i++) {
+      out.append(i == 0 ? "" : ";\n").append(statements.get(i));
+    }
+    List<String> parts = new ArrayList<>();
+    List<Boolean> nanos = new ArrayList<>();
+    java.util.regex.Matcher m = MARKERS.matcher(out);
+    int last = 0;
+    while (m.find()) {
+      parts.add(out.substring(last, m.start()));
+      nanos.add(m.group().equals(ConsentPredicates.NOW_NANO));
+      last = m.end();
+    }
+    parts.add(out.substring(last));
+    return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, fingerprint(sql));
+  }
+
+  private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
+    return new RewriteRefusedException(why, message);
+  }
+
+  /** A word-level scan: does any identifier in the text equal a mapped table's name? */
+  boolean mentionsMappedName(String sql) {
+    if (byName.isEmpty()) {
+      return false;
+    }
+    int n = sql.length();
+    int i = 0;
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (Character.isLetterOrDigit(c) || c == '_' || c == '$') {
+        int start = i;
+        while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
+          i++;
+        }
+        String word = sql.substring(start, i).toLowerCase(Locale.ROOT);
+        // U&"..." identifiers spell names with escapes, which a word scan cannot read: parse those.
+        if (byName.containsKey(word) || (word.equals("u") && i < n && sql.charAt(i) == '&')) {
+          return true;
+        }
+      } else {
+        i++;
+      }
+    }
+    return false;
+  }
+
+  private SortedSet<String> mentionedNames(String sql) {
+    SortedSet<String> out = new TreeSet<>();
+    for (String word : sql.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}_$]+")) {
+      if (byName.containsKey(word)) {
+        out.add(word);
+      }
+    }
+    return out;
+  }
+
+  private static String stripLeadingComments(String sql) {
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (Character.isWhitespace(c) || c == '(') {
+        i++;
+      } else if (sql.startsWith("--", i)) {
+        int nl = sql.indexOf('\n', i);
+        i = nl < 0 ? n : nl + 1;
+      } else if (sql.startsWith("/*", i)) {
+        int end = sql.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 2;
+      } else {
+        break;
+      }
+    }
+    return sql.substring(i);
+  }
+
+  /** A hash of the statement with its literal values blanked, for the audit. */
+  static String fingerprint(String sql) {
+    String shape = sql.replaceAll("'(?:[^']|'')*'", "?").replaceAll("\\b\\d+(?:\\.\\d+)?\\b", "?")
+        .replaceAll("\\s+", " ").trim();
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(shape.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  static String unquote(String identifier) {
+    if (identifier == null) {
+      return null;
+    }
+    String s = identifier;
+    if (s.length() >= 2 && ((s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("`") && s.endsWith("`"))
+        || (s.startsWith("[") && s.endsWith("]")))) {
+      s = s.substring(1, s.length() - 1);
+    }
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  /** The mapped table a reference names: a mapping for its schema, or one that names no schema. */
+  Optional<ProtectedTable> lookup(Table t) {
+    List<ProtectedTable> candidates = byName.get(unquote(t.getName()));
+    if (candidates == null) {
+      return Optional.empty();
+    }
+    String schema = unquote(t.getSchemaName());
+    ProtectedTable anySchema = null;
+    for (ProtectedTable p : candidates) {
+      if (p.schema().isEmpty()) {
+        anySchema = p;
+      } else if (schema == null || p.schema().get().equals(schema)) {
+        // An unqualified name may resolve to this schema through the search path: protect it.
+        return Optional.of(p);
+      }
+    }
+    return Optional.ofNullable(anySchema);
+  }
+
+  /** The state of rewriting one SQL string. */
+  private final class Rewrite {
+    final Optional<AccessContext> context;
+    final SortedSet<String> tables = new TreeSet<>();
+    final SortedSet<DataCategory> categories = new TreeSet<>();
+    final Set<Object> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    PurposeDefinition definition;
+    /** How many table references were replaced by filtered views. */
+    int views;
+
+    Rewrite(Optional<AccessContext> context) {
+      this.context = context;
+    }
+
+    AccessContext requireContext(String table) {
+      if (context.isEmpty()) {
+        throw refused(RewriteRefusedException.Why.NO_CONTEXT, "the statement reads or writes the mapped table "
+            + table + " but no processing context is bound to this thread: wrap the call in"
+            + " try (var scope = engine.process(AccessContext.of(actor, purpose))) { ... }");
+      }
+      if (definition == null) {
+        definition = catalog.require(context.get());
+      }
+      return context.get();
+    }
+
+    void statement(Statement s) {
+      int before = views;
+      if (s instanceof Select select) {
+        walk(select, Set.of());
+        if (select instanceof PlainSelect ps && ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()
+            && views > before) {
+          throw refused(RewriteRefusedException.Why.BYPASS_REFUSED,
+              "SELECT ... INTO copies mapped data around consent4j's filter; select the data instead");
+        }
+      } else if (s instanceof Insert insert) {
+        insert(insert);
+      } else if (s instanceof Update update) {
+        walk(update, Set.of());
+        target(update.getTable()).ifPresent(t -> update.setWhere(
+            restrict(update.getWhere(), update.getTable(), t, columnsOf(update))));
+      } else if (s instanceof Delete delete) {
+        walk(delete, Set.of());
+        target(delete.getTable()).ifPresent(t -> delete.setWhere(
+            restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete))));
+      } else if (mentionsMappedName(s.toString())) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "a " + kind(s) + " statement on the mapped table(s) "
+            + mentionedNames(s.toString()) + " is refused: only SELECT, INSERT, UPDATE and DELETE are filtered"
+            + " (DDL, CREATE ... AS, MERGE, upserts, EXPLAIN, COPY and the like would bypass the filter)");
+      }
+    }
+
+    private void insert(Insert insert) {
+      Optional<ProtectedTable> target = target(insert.getTable());
+      int before = views;
+      walk(insert, Set.of());
+      boolean readsMapped = views > before;
+      if (target.isPresent()) {
+        if ((insert.getConflictAction() != null) || (insert.getDuplicateUpdateSets() != null
+            && !insert.getDuplicateUpdateSets().isEmpty())) {
+          throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "INSERT ... ON CONFLICT/ON DUPLICATE KEY"
+              + " UPDATE on the mapped table " + target.get().name() + " is refused: it updates rows without the"
+              + " consent filter; use a plain INSERT and a filtered UPDATE");
+        }
+        if (readsMapped) {
+          throw refused(RewriteRefusedException.Why.MASKED_WRITE_REFUSED, "INSERT into the mapped table "
+              + target.get().name() + " from a query on mapped tables would store masked values; refused");
+        }
+      }
+    }
+
+    /** A DML target: mapped tables count as touched, and need a context. */
+    private Optional<ProtectedTable> target(Table t) {
+      if (t == null) {
+        return Optional.empty();
+      }
+      Optional<ProtectedTable> m = lookup(t);
+      m.ifPresent(p -> {
+        requireContext(p.name());
+        tables.add(p.name());
+        categories.addAll(p.personal().values());
+      });
+      return m;
+    }
+
+    private Expression restrict(Expression where, Table target, ProtectedTable t, List<Column> columns) {
+      AccessContext ctx = requireContext(t.name());
+      String q = target.getAlias() != null ? target.getAlias().getName() : target.getFullyQualifiedName();
+      Set<String> names = new HashSet<>();
+      names.add(unquote(q));
+      names.add(unquote(target.getName()));
+      StringBuilder cond = new StringBuilder(predicates.row(t, q, definition, ctx));
+      Set<DataCategory> needed = new TreeSet<>();
+      for (Column c : columns) {
+        DataCategory cat = t.personal().get(unquote(c.getColumnName()));
+        String qualifier = c.getTable() == null || c.getTable().getName() == null ? null : unquote(c.getTable().getName());
+        if (cat != null && (qualifier == null || names.contains(qualifier))) {
+          needed.add(cat);
+        }
+      }
+      for (DataCategory cat : needed) {
+        // A masked value must never be read back into, or compared in, a write.
+        cond.append(" AND ").append(predicates.column(t, q, cat, definition, ctx));
+      }
+      String text = where == null ? cond.toString() : "(" + where + ") AND " + cond;
+      try {
+        return CCJSqlParserUtil.parseCondExpression(text);
+      } catch (JSQLParserException e) {
+        throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
+            "the condition of a write on the mapped table " + t.name() + " could not be re-read after rewriting");
+      }
+    }
+
+    private List<Column> columnsOf(Object statement) {
+      List<Column> out = new ArrayList<>();
+      collectColumns(statement, out, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+      return out;
+    }
+
+    private void collectColumns(Object o, List<Column> out, Set<Object> seen) {
+      if (o == null || o instanceof Enum<?> || !seen.add(o)) {
+        return;
+      }
+      if (o instanceof Column c) {
+        out.add(c);
+        return;
+      }
+      if (o instanceof Collection<?> coll) {
+        for (Object e : coll) {
+          collectColumns(e, out, seen);
+        }
+        return;
+      }
+      if (o instanceof ParenthesedSelect) {
+        return; // a subquery's columns belong to its own tables, filtered there
+      }
+      if (!isParserNode(o)) {
+        return;
+      }
+      for (Field f : FIELDS.get(o.getClass())) {
+        collectColumns(get(f, o), out, seen);
+      }
+    }
+
+    /** Walks every node below {@code o}, replacing mapped tables in FROM positions. */
+    private void walk(Object o, Set<String> ctes) {
+      if (o == null || o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof Enum<?>
+          || !visited.add(o)) {
+        return;
+      }
+      if (o instanceof Collection<?> coll) {
+        for (Object e : coll) {
+          if (e instanceof Table t) {
+            tableOutsideFrom(t, ctes, "a list of tables");
+          } else {
+            walk(e, ctes);
+          }
+        }
+        return;
+      }
+      if (o instanceof Object[] array) {
+        for (Object e : array) {
+          walk(e, ctes);
+        }
+        return;
+      }
+      if (!isParserNode(o)) {
+        return;
+      }
+      Set<String> scope = ctes;
+      List<WithItem<?>> withs = withItems(o);
+      if (!withs.isEmpty()) {
+        boolean recursive = withs.stream().anyMatch(WithItem::isRecursive);
+        Set<String> all = new HashSet<>(ctes);
+        withs.forEach(w -> all.add(unquote(w.getAlias().getName())));
+        Set<String> running = new HashSet<>(ctes);
+        for (WithItem<?> w : withs) {
+          walk(w, recursive ? all : Set.copyOf(running));
+          running.add(unquote(w.getAlias().getName()));
+        }
+        scope = all;
+      }
+      for (Field f : FIELDS.get(o.getClass())) {
+        if (f.getName().equals("withItemsList")) {
+          continue;
+        }
+        Object v = get(f, o);
+        if (v instanceof Table t) {
+          table(o, f, t, scope);
+        } else {
+          walk(v, scope);
+        }
+      }
+    }
+
+    private void table(Object owner, Field f, Table t, Set<String> ctes) {
+      if ((owner instanceof Column || owner instanceof AllTableColumns) && f.getName().equals("table")) {
+        return; // a qualifier such as c in c.email, not a reference to a table
+      }
+      if ((owner instanceof Update || owner instanceof Delete || owner instanceof Insert)
+          && f.getName().equals("table")) {
+        return; // the target of a write, restricted by statement()
+      }
+      Optional<ProtectedTable> m = mapped(t, ctes);
+      if (m.isEmpty()) {
+        walk(t, ctes);
+        return;
+      }
+      if (!f.getType().isAssignableFrom(ParenthesedSelect.class)) {
+        tableOutsideFrom(t, ctes, "a " + owner.getClass().getSimpleName() + " clause");
+        return;
+      }
+      set(f, owner, view(t, m.get()));
+    }
+
+    private void tableOutsideFrom(Table t, Set<String> ctes, String where) {
+      Optional<ProtectedTable> m = mapped(t, ctes);
+      if (m.isPresent()) {
+        throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the mapped table " + m.get().name()
+            + " appears in " + where + ", where consent4j cannot filter it (SELECT INTO, DELETE USING, multi-table"
+            + " DELETE and lock clauses are not supported on mapped tables)");
+      }
+    }
+
+    /** The mapped table {@code t} refers to, unless it is the name of a CTE in scope. */
+    private Optional<ProtectedTable> mapped(Table t, Set<String> ctes) {
+      if (t.getSchemaName() == null && ctes.contains(unquote(t.getName()))) {
+        return Optional.empty();
+      }
+      return lookup(t);
+    }
+
+    private ParenthesedSelect view(Table t, ProtectedTable m) {
+      AccessContext ctx = requireContext(m.name());
+      if (t.getPivot() != null || t.getUnPivot() != null || t.getSampleClause() != null) {
+        throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
+            "PIVOT, UNPIVOT and TABLESAMPLE on the mapped table " + m.name() + " are not supported");
+      }
+      tables.add(m.name());
+      views++;
+      StringBuilder cols = new StringBuilder();
+      for (ProtectedTable.Column c : m.columns()) {
+        String ref = "c4j_t." + predicates.quote(c.name());
+        DataCategory cat = m.personal().get(c.key());
+        cols.append(cols.length() == 0 ? "" : ", ");
+        if (cat == null || ConsentPredicates.alwaysShown(cat, definition)) {
+          cols.append(ref);
+        } else {
+          categories.add(cat);
+          cols.append("CASE WHEN ").append(predicates.column(m, "c4j_t", cat, definition, ctx)).append(" THEN ")
+              .append(ref).append(" END AS ").append(predicates.quote(c.name()));
+        }
+        if (cat != null) {
+          categories.add(cat);
+        }
+      }
+      String sql = "SELECT * FROM (SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
+          + predicates.row(m, "c4j_t", definition, ctx) + ") c4j_v";
+      ParenthesedSelect view;
+      try {
+        view = (ParenthesedSelect) ((PlainSelect) CCJSqlParserUtil.parse(sql)).getFromItem();
+      } catch (JSQLParserException | ClassCastException e) {
+        throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
+            "the filtered view of the mapped table " + m.name() + " could not be built");
+      }
+      view.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(t.getName(), false));
+      return view;
+    }
+  }
+
+  private static boolean isParserNode(Object o) {
+    return o.getClass().getName().startsWith("net.sf.jsqlparser.");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<WithItem<?>> withItems(Object o) {
+    if (o instanceof Select s) {
+      return s.getWithItemsList() == null ? List.of() : s.getWithItemsList();
+    }
+    if (o instanceof Update u) {
+      return u.getWithItemsList() == null ? List.of() : u.getWithItemsList();
+    }
+    if (o instanceof Delete d) {
+      return d.getWithItemsList() == null ? List.of() : d.getWithItemsList();
+    }
+    if (o instanceof Insert i) {
+      return i.getWithItemsList() == null ? List.of() : i.getWithItemsList();
+    }
+    return List.of();
+  }
+
+  private static Object get(Field f, Object o) {
+    try {
+      return f.get(o);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot read parser node field " + f, e);
+    }
+  }
+
+  private static void set(Field f, Object o, Object v) {
+    try {
+      f.set(o, v);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot write parser node field " + f, e);
+    }
+  }
+
+  private static String kind(Statement s) {
+    return s.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT);
+  }
+}
