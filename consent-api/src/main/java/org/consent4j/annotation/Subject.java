@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Marks where the data subject's id is: the field or record component of a domain class that
  * holds the id of the subject the object is about, or the repository method parameter naming
- * the subject whose data is asked for. The value may be a {@code SubjectId}, a {@code String}
- * or a number.
+ * the subject whose data is asked for. The value may be a {@code SubjectId}, a
+ * {@code CharSequence}, a {@code UUID} or an integral number ({@code int}, {@code long},
+ * {@code BigInteger}, ...); decimal numbers are refused, since their text form is ambiguous.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -48,10 +48,14 @@ public final class ConsentRepositories {
    * {@code target}.
    *
    * <p>Every method is analysed now, once: its purposes and categories ({@code @Processing} on
-   * the method, else on its interface), its {@code @Subject} parameter and its result type. A
-   * method that cannot be enforced is refused here rather than passed through at call time.
-   * Methods of {@code Object} are answered by the proxy and never reach {@code target}; default
-   * methods run on the proxy, so the methods they call are enforced.
+   * the method, else on its interface), its {@code @Subject} parameter, the parameters that may
+   * carry entities, and its result type. A method that cannot be enforced is refused here rather
+   * than passed through at call time: a result must be an entity shape or a whitelisted value
+   * ({@code Object}, wildcards, type variables and other classes are refused, since they could
+   * carry another subject's entity). Methods of {@code Object} are answered by the proxy and never
+   * reach {@code target}. A default method is enforced like any other, and its interface body
+   * runs on the proxy, so the methods it calls are enforced as well; an override of it in
+   * {@code target} is never called.
    *
    * <p>Each call to the proxy then:
    *
@@ -60,15 +64,20 @@ public final class ConsentRepositories {
    *       throws {@link NoProcessingContextException} if there is none;
    *   <li>throws {@link ConsentDeniedException} (audited) unless a declared purpose covers the
    *       context's purpose;
-   *   <li>for a {@code @Subject} parameter, decides for that subject (audited), and throws
-   *       {@link ConsentDeniedException} without calling {@code target} if the subject is not
-   *       permitted, the argument is null, or — for a result that is not an entity — a declared
-   *       category is not permitted;
-   *   <li>calls {@code target}, rethrowing whatever it throws unchanged;
+   *   <li>decides (audited) for the {@code @Subject} argument and for the subject of every entity
+   *       among the arguments, and throws {@link ConsentDeniedException} without calling
+   *       {@code target} if any is not permitted, the subject argument or an entity's subject id
+   *       is null, a written entity carries a non-null {@code @Personal} field whose category its
+   *       subject did not grant or the method does not declare, or — for a result that is not an
+   *       entity — a declared category is not permitted;
+   *   <li>calls {@code target} (or the default body), rethrowing whatever it throws unchanged;
    *   <li>decides for the subjects of all returned entities at once (audited), drops the entities
    *       of subjects not permitted, and returns copies in which each {@code @Personal} field is
    *       null unless its category is both permitted for its subject and covered by the declared
-   *       categories. The repository's own objects are never changed.
+   *       categories; a value that is not an entity is checked, all the way down, to be of its
+   *       declared whitelisted kind and returned as an unmodifiable copy. The repository's own
+   *       objects are never changed. A call that concerned no subject is audited as
+   *       {@code PERMIT NO_SUBJECT_DATA}.
    * </ol>
    *
    * <p>The proxy is thread-safe if {@code target} is, and keeps no state between calls.
@@ -81,6 +90,7 @@ public final class ConsentRepositories {
    * @throws IllegalArgumentException if {@code repositoryInterface} is not an interface,
    *     {@code target} does not implement it, or a method cannot be enforced (the message names
    *     every such method and says how to fix it)
+   * @throws NullPointerException if an argument is null
    */
   public static <T> T wrap(Class<T> repositoryInterface, T target, ConsentEngine engine) {
     Objects.requireNonNull(repositoryInterface, "repositoryInterface");

@@ -1,5 +1,6 @@
 package org.consent4j.core.repository;
 
+import com.google.common.reflect.TypeToken;
 import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -14,9 +15,11 @@ import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -61,9 +64,10 @@ final class EntityType {
   private final List<PersonalMember> personal;
   private final SortedSet<DataCategory> categories;
   private final Copier copier;
+  private final Reader[] personalReaders;
 
   private EntityType(Class<?> type, boolean entity, String problem, Reader subject, List<PersonalMember> personal,
-      Copier copier) {
+      Copier copier, Reader[] personalReaders) {
     this.type = type;
     this.entity = entity;
     this.problem = problem;
@@ -75,6 +79,7 @@ final class EntityType {
     }
     this.categories = Collections.unmodifiableSortedSet(cats);
     this.copier = copier;
+    this.personalReaders = personalReaders;
   }
 
   /** The (cached) analysis of {@code type}. */
@@ -128,6 +133,89 @@ final class EntityType {
     return false;
   }
 
+  /**
+   * True when {@code type} could hold, at run time, an entity or another subject's personal data
+   * without its declared type saying so: {@code Object}, wildcards, type variables, interfaces
+   * (an entity may implement them), raw or unknown generic containers, and classes whose own
+   * fields could. Used for the fields of entities, whose copies are shallow: such a field would
+   * hand another subject's data out on this subject's consent.
+   */
+  static boolean mayHoldEntity(Type type) {
+    return mayHoldEntity(type, new HashSet<>());
+  }
+
+  private static boolean mayHoldEntity(Type type, Set<Object> seen) {
+    if (type instanceof Class<?> c) {
+      return mayHoldEntity(c, TypeToken.of(c), seen);
+    }
+    if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+      if (isContainer(raw)) {
+        for (Type a : p.getActualTypeArguments()) {
+          if (mayHoldEntity(a, seen)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      // Another platform generic (Supplier<String>, AtomicReference<String>) may hold anything.
+      return isPlatformType(raw) || mayHoldEntity(raw, TypeToken.of(p), seen);
+    }
+    if (type instanceof GenericArrayType g) {
+      return mayHoldEntity(g.getGenericComponentType(), seen);
+    }
+    // Wildcards and type variables: their bound is at most what the value is, never all it may be.
+    return true;
+  }
+
+  private static boolean mayHoldEntity(Class<?> c, TypeToken<?> resolved, Set<Object> seen) {
+    if (c.isArray()) {
+      return mayHoldEntity(c.getComponentType(), seen);
+    }
+    if (c.isPrimitive() || c.isEnum() || ScalarType.of(c).isPresent()) {
+      return false;
+    }
+    if (c.isInterface() || c == Object.class || c.getTypeParameters().length > 0 && resolved.getType() == c) {
+      // An interface may be implemented by an entity; a raw generic class holds unknown objects.
+      return true;
+    }
+    if (isPlatformType(c)) {
+      // A platform class without type parameters (Date, Locale, URI) holds platform values only.
+      return false;
+    }
+    if (MARKS_PERSONAL_DATA.get(c)) {
+      return true;
+    }
+    if (!seen.add(resolved.getType())) {
+      // Already being examined further up: its other fields decide.
+      return false;
+    }
+    for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+      for (Field f : k.getDeclaredFields()) {
+        if (!Modifier.isStatic(f.getModifiers())
+            && mayHoldEntity(resolved.resolveType(f.getGenericType()).getType(), seen)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isContainer(Class<?> raw) {
+    return raw == Optional.class || (raw.getPackageName().equals("java.util")
+        && (Collection.class.isAssignableFrom(raw) || Map.class.isAssignableFrom(raw)));
+  }
+
+  /**
+   * True for classes generated at run time around an entity (Hibernate's lazy proxies, Byte Buddy
+   * and CGLIB subclasses, JDK proxies, synthetic classes): reading or copying one may load data
+   * from the database behind it, so consent4j refuses them instead of copying.
+   */
+  static boolean isGenerated(Class<?> c) {
+    String n = c.getName();
+    return c.isSynthetic() || n.contains("$HibernateProxy$") || n.contains("$ByteBuddy$") || n.contains("$$Enhancer")
+        || java.lang.reflect.Proxy.isProxyClass(c);
+  }
+
   /** The class analysed. */
   Class<?> type() {
     return type;
@@ -169,6 +257,26 @@ final class EntityType {
   }
 
   /**
+   * The categories of the personal fields of {@code instance} that hold a value: what writing it
+   * would store.
+   */
+  SortedSet<DataCategory> carriedCategories(Object instance) {
+    TreeSet<DataCategory> carried = new TreeSet<>();
+    for (int i = 0; i < personalReaders.length; i++) {
+      Object value;
+      try {
+        value = personalReaders[i].read(instance);
+      } catch (ReflectiveOperationException e) {
+        throw failure("reading the @Personal fields of", e);
+      }
+      if (value != null) {
+        carried.add(personal.get(i).category());
+      }
+    }
+    return carried;
+  }
+
+  /**
    * A copy of {@code instance} in which every personal field whose category {@code keep} rejects
    * is null. The instance itself is never changed.
    */
@@ -194,14 +302,16 @@ final class EntityType {
   // ---------------------------------------------------------------- analysis
 
   private static EntityType plain(Class<?> type) {
-    return new EntityType(type, false, null, null, List.of(), null);
+    return new EntityType(type, false, null, null, List.of(), null, new Reader[0]);
   }
 
   private static EntityType unusable(Class<?> type, List<String> problems) {
-    return new EntityType(type, true, type.getName() + " " + String.join("; ", problems), null, List.of(), null);
+    return new EntityType(type, true, type.getName() + " " + String.join("; ", problems), null, List.of(), null,
+        new Reader[0]);
   }
 
-  private static boolean isPlatformType(Class<?> type) {
+  /** True for classes of the platform (java.*, javax.*, jdk.*, sun.*, com.sun.*) and primitives. */
+  static boolean isPlatformType(Class<?> type) {
     String n = type.getName();
     return type.isPrimitive() || n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.")
         || n.startsWith("sun.") || n.startsWith("com.sun.");
@@ -243,6 +353,7 @@ final class EntityType {
     List<RecordComponent> subjects = new ArrayList<>();
     List<PersonalMember> personal = new ArrayList<>();
     List<String> nested = new ArrayList<>();
+    List<String> open = new ArrayList<>();
     boolean marked = false;
     for (int i = 0; i < components.length; i++) {
       RecordComponent c = components[i];
@@ -257,8 +368,11 @@ final class EntityType {
       if (p != null) {
         checkPersonal(c.getName(), c.getType(), isSubject, p, problems).ifPresent(
             cat -> personal.add(new PersonalMember(c.getName(), cat, index, null)));
-      } else if (!isSubject && mentionsEntity(c.getGenericType())) {
+      }
+      if (!isSubject && mentionsEntity(c.getGenericType())) {
         nested.add(c.getName());
+      } else if (!isSubject && mayHoldEntity(c.getGenericType())) {
+        open.add(c.getName());
       }
     }
     if (!marked && nested.isEmpty()) {
@@ -268,6 +382,9 @@ final class EntityType {
       checkSubjectCount(subjects.stream().map(RecordComponent::getName).toList(), problems);
     }
     checkNested(nested, problems);
+    if (marked) {
+      checkOpen(open, problems);
+    }
     Method[] accessors = new Method[components.length];
     Class<?>[] types = new Class<?>[components.length];
     for (int i = 0; i < components.length; i++) {
@@ -291,8 +408,10 @@ final class EntityType {
     }
     // The accessor made accessible above, not a fresh copy from the component.
     Method subjectAccessor = accessors[Arrays.asList(components).indexOf(subjects.get(0))];
+    Reader[] personalReaders = personal.stream().map(m -> accessors[m.index()])
+        .map(a -> (Reader) a::invoke).toArray(Reader[]::new);
     return new EntityType(type, true, null, instance -> subjectAccessor.invoke(instance), personal,
-        new RecordCopier(accessors, canonical, personal));
+        new RecordCopier(accessors, canonical, personal), personalReaders);
   }
 
   private static EntityType analyseClass(Class<?> type) {
@@ -301,6 +420,7 @@ final class EntityType {
     List<Field> subjects = new ArrayList<>();
     List<PersonalMember> personal = new ArrayList<>();
     List<String> nested = new ArrayList<>();
+    List<String> open = new ArrayList<>();
     boolean marked = false;
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
@@ -318,8 +438,11 @@ final class EntityType {
         if (p != null) {
           checkPersonal(f.getName(), f.getType(), isSubject, p, problems).ifPresent(
               cat -> personal.add(new PersonalMember(f.getName(), cat, -1, f)));
-        } else if (!isSubject && mentionsEntity(f.getGenericType())) {
+        }
+        if (!isSubject && mentionsEntity(f.getGenericType())) {
           nested.add(f.getName());
+        } else if (!isSubject && mayHoldEntity(TypeToken.of(type).resolveType(f.getGenericType()).getType())) {
+          open.add(f.getName());
         }
       }
     }
@@ -330,6 +453,9 @@ final class EntityType {
       checkSubjectCount(subjects.stream().map(Field::getName).toList(), problems);
     }
     checkNested(nested, problems);
+    if (marked) {
+      checkOpen(open, problems);
+    }
     for (Field f : fields) {
       makeAccessible(f, problems);
     }
@@ -351,13 +477,14 @@ final class EntityType {
     // An abstract class has no copier: the instances met at run time are of concrete subclasses,
     // which are analysed (and copied) as themselves.
     Copier copier = noArg == null ? null : new FieldCopier(noArg, fields.toArray(new Field[0]), personal);
-    return new EntityType(type, true, null, subjectField::get, personal, copier);
+    Reader[] personalReaders = personal.stream().map(m -> (Reader) m.field()::get).toArray(Reader[]::new);
+    return new EntityType(type, true, null, subjectField::get, personal, copier, personalReaders);
   }
 
   private static void checkSubjectType(String name, Class<?> type, List<String> problems) {
     if (!SubjectValues.isSupported(type)) {
       problems.add("has @Subject " + name + " of type " + type.getName()
-          + ", but a subject id must be a SubjectId, a CharSequence or a number");
+          + ", but a subject id must be " + SubjectValues.SUPPORTED);
     }
   }
 
@@ -395,6 +522,14 @@ final class EntityType {
     if (!nested.isEmpty()) {
       problems.add("holds objects with personal data in " + nested + ", which consent4j cannot filter: return"
           + " those objects themselves from a repository method");
+    }
+  }
+
+  private static void checkOpen(List<String> open, List<String> problems) {
+    if (!open.isEmpty()) {
+      problems.add("has fields " + open + " whose declared type (Object, an interface, a wildcard, a type variable,"
+          + " a raw or unknown generic type, or a class holding one) could carry another subject's personal data,"
+          + " and masked copies are shallow: give them a concrete type such as " + ScalarType.ALLOWED);
     }
   }
 

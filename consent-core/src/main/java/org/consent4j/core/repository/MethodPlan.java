@@ -50,6 +50,8 @@ final class MethodPlan {
 
   private static final String SUPPORTED_RESULTS = "return an entity T, Optional<T>, List<T>, Set<T>, Collection<T>,"
       + " Iterable<T>, Stream<T> or T[]";
+  private static final String SUPPORTED_ARGUMENTS = "pass an entity T, Optional<T>, List<T>, Set<T>,"
+      + " Collection<T>, Iterable<T> (a Collection at run time) or T[]";
 
   private final Method method;
   private final String operation;
@@ -57,19 +59,23 @@ final class MethodPlan {
   private final SortedSet<Purpose> purposes;
   private final SortedSet<DataCategory> categories;
   private final int subjectParameter;
+  private final boolean[] inspected;
   private final Shape shape;
   private final Class<?> element;
+  private final ScalarType scalar;
 
-  private MethodPlan(Method method, String operation, boolean isDefault, SortedSet<Purpose> purposes,
-      SortedSet<DataCategory> categories, int subjectParameter, Shape shape, Class<?> element) {
+  private MethodPlan(Method method, String operation, SortedSet<Purpose> purposes, SortedSet<DataCategory> categories,
+      int subjectParameter, boolean[] inspected, Shape shape, Class<?> element, ScalarType scalar) {
     this.method = method;
     this.operation = operation;
-    this.isDefault = isDefault;
+    this.isDefault = method.isDefault();
     this.purposes = purposes;
     this.categories = categories;
     this.subjectParameter = subjectParameter;
+    this.inspected = inspected;
     this.shape = shape;
     this.element = element;
+    this.scalar = scalar;
   }
 
   /**
@@ -80,8 +86,11 @@ final class MethodPlan {
   static MethodPlan analyse(Class<?> repository, Method method, Catalog catalog) {
     String operation = "repository " + repository.getSimpleName() + "." + method.getName();
     String where = describe(repository, method);
-    if (method.isDefault()) {
-      return analyseDefault(repository, method, catalog, operation, where);
+    // Proxy.invokeDefault checks access from this package, which a non-public interface denies.
+    if (method.isDefault() && !Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
+      throw new IllegalArgumentException(where + " is a default method of the non-public interface "
+          + method.getDeclaringClass().getName() + ", which consent4j cannot call through the wrapper: make the"
+          + " interface public");
     }
     Processing processing = processingOf(repository, method);
     if (processing == null) {
@@ -93,11 +102,13 @@ final class MethodPlan {
     SortedSet<DataCategory> categories = categories(processing, catalog, where);
     TypeToken<?> owner = TypeToken.of(repository);
     int subjectParameter = subjectParameter(owner, method, where);
+    boolean[] inspected = inspectedParameters(owner, method, subjectParameter, catalog, where);
 
     Type result = owner.resolveType(method.getGenericReturnType()).getType();
     Class<?> raw = TypeToken.of(result).getRawType();
     if (raw == void.class || raw == Void.class) {
-      return new MethodPlan(method, operation, false, purposes, categories, subjectParameter, Shape.VOID, null);
+      return new MethodPlan(method, operation, purposes, categories, subjectParameter, inspected, Shape.VOID, null,
+          null);
     }
     Shape container;
     Type elementType;
@@ -111,21 +122,18 @@ final class MethodPlan {
     Class<?> element = TypeToken.of(elementType).getRawType();
     EntityType entity = EntityType.of(element);
     if (entity.isEntity()) {
-      if (entity.problem() != null) {
-        throw new IllegalArgumentException(where + " returns " + entity.problem());
-      }
-      for (DataCategory c : entity.categories()) {
-        if (!catalog.categories().contains(c)) {
-          throw new IllegalArgumentException(where + " returns " + element.getName() + ", whose @Personal category '"
-              + c + "' is not declared in the catalog: add .category(\"" + c + "\")");
-        }
-      }
-      return new MethodPlan(method, operation, false, purposes, categories, subjectParameter, container, element);
+      requireUsable(entity, catalog, where + " returns ");
+      return new MethodPlan(method, operation, purposes, categories, subjectParameter, inspected, container, element,
+          null);
     }
     if (EntityType.mentionsEntity(result)) {
       throw new IllegalArgumentException(where + " returns " + result.getTypeName()
           + ", which holds objects with personal data in a form consent4j cannot filter: " + SUPPORTED_RESULTS);
     }
+    ScalarType scalar = ScalarType.of(result).orElseThrow(() -> new IllegalArgumentException(where + " returns "
+        + result.getTypeName() + ", which is neither an entity result nor a value consent4j can release whole:"
+        + " Object, wildcards, type variables and other classes and interfaces could carry another subject's"
+        + " personal data. Either " + SUPPORTED_RESULTS + " (T an entity), or return " + ScalarType.ALLOWED));
     if (subjectParameter < 0) {
       throw new IllegalArgumentException(where + " returns " + result.getTypeName() + ", which is not an entity"
           + " (a class with a @Subject field), and has no @Subject parameter, so there is nobody whose consent could"
@@ -137,21 +145,53 @@ final class MethodPlan {
           + " and declares no categories: list the data categories its result reveals in @Processing(categories"
           + " = ...)");
     }
-    return new MethodPlan(method, operation, false, purposes, categories, subjectParameter, Shape.SCALAR, null);
+    return new MethodPlan(method, operation, purposes, categories, subjectParameter, inspected, Shape.SCALAR, null,
+        scalar);
   }
 
-  private static MethodPlan analyseDefault(Class<?> repository, Method method, Catalog catalog, String operation,
-      String where) {
-    // Proxy.invokeDefault checks access from this package, which a non-public interface denies.
-    if (!Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
-      throw new IllegalArgumentException(where + " is a default method of the non-public interface "
-          + method.getDeclaringClass().getName() + ", which consent4j cannot call through the wrapper: make the"
-          + " interface public");
+  private static void requireUsable(EntityType entity, Catalog catalog, String prefix) {
+    if (entity.problem() != null) {
+      throw new IllegalArgumentException(prefix + entity.problem());
     }
-    Processing processing = method.getAnnotation(Processing.class);
-    SortedSet<Purpose> purposes = processing == null ? Collections.emptySortedSet()
-        : purposes(processing, catalog, where);
-    return new MethodPlan(method, operation, true, purposes, Collections.emptySortedSet(), -1, Shape.VOID, null);
+    for (DataCategory c : entity.categories()) {
+      if (!catalog.categories().contains(c)) {
+        throw new IllegalArgumentException(prefix + entity.type().getName() + ", whose @Personal category '" + c
+            + "' is not declared in the catalog: add .category(\"" + c + "\")");
+      }
+    }
+  }
+
+  /**
+   * Which parameters are looked into at call time for entities being written. A parameter of a
+   * scalar type carries no entity; one whose type names an entity must have a shape that can be
+   * read without consuming it; anything else ({@code Object}, a map of objects) is looked into.
+   */
+  private static boolean[] inspectedParameters(TypeToken<?> owner, Method method, int subjectParameter,
+      Catalog catalog, String where) {
+    Type[] types = method.getGenericParameterTypes();
+    boolean[] inspected = new boolean[types.length];
+    for (int i = 0; i < types.length; i++) {
+      Type type = owner.resolveType(types[i]).getType();
+      if (i == subjectParameter || ScalarType.isScalarParameter(type) || !EntityType.mayHoldEntity(type)) {
+        continue;
+      }
+      inspected[i] = true;
+      if (!EntityType.mentionsEntity(type)) {
+        continue;
+      }
+      Class<?> raw = TypeToken.of(type).getRawType();
+      Shape container = raw.isArray() ? Shape.ARRAY : containerShape(raw);
+      Type elementType = raw.isArray() ? raw.getComponentType() : container == Shape.ENTITY ? type
+          : elementOf(type, raw);
+      EntityType entity = EntityType.of(TypeToken.of(elementType).getRawType());
+      if (container == Shape.STREAM || !entity.isEntity()) {
+        throw new IllegalArgumentException(where + " takes parameter " + i + " of type " + type.getTypeName()
+            + ", which holds objects with personal data in a form consent4j cannot check before they are written: "
+            + SUPPORTED_ARGUMENTS);
+      }
+      requireUsable(entity, catalog, where + " takes parameter " + i + " of type ");
+    }
+    return inspected;
   }
 
   private static Processing processingOf(Class<?> repository, Method method) {
@@ -215,7 +255,7 @@ final class MethodPlan {
       Class<?> type = owner.resolveType(parameters[i].getParameterizedType()).getRawType();
       if (!SubjectValues.isSupported(type)) {
         throw new IllegalArgumentException(where + " marks parameter " + i + " of type " + type.getName()
-            + " @Subject, but a subject id must be a SubjectId, a CharSequence or a number");
+            + " @Subject, but a subject id must be " + SubjectValues.SUPPORTED);
       }
       found = i;
     }
@@ -261,12 +301,15 @@ final class MethodPlan {
     return operation;
   }
 
-  /** True for a default method, which runs on the proxy so that the methods it calls are enforced. */
+  /**
+   * True for a default method: its interface body runs on the proxy (so that the methods it calls
+   * are enforced too), with the same checks, filtering and audit as any other method.
+   */
   boolean isDefault() {
     return isDefault;
   }
 
-  /** The purposes served; empty only for a default method without its own {@code @Processing}. */
+  /** The purposes served; never empty. */
   SortedSet<Purpose> purposes() {
     return purposes;
   }
@@ -284,6 +327,16 @@ final class MethodPlan {
   /** How the result is filtered. */
   Shape shape() {
     return shape;
+  }
+
+  /** Whether parameter {@code i} is looked into for entities being written. */
+  boolean inspects(int i) {
+    return inspected[i];
+  }
+
+  /** The whitelisted type of a {@link Shape#SCALAR} result, or null. */
+  ScalarType scalar() {
+    return scalar;
   }
 
   /** The declared entity class of an entity result, or null. */

@@ -7,14 +7,21 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.Spliterator;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.BaseStream;
 import java.util.stream.Stream;
 import org.consent4j.AccessContext;
 import org.consent4j.AuditEvent;
@@ -22,6 +29,7 @@ import org.consent4j.ConsentDeniedException;
 import org.consent4j.DataCategory;
 import org.consent4j.Decision;
 import org.consent4j.Outcome;
+import org.consent4j.Reason;
 import org.consent4j.SubjectId;
 import org.consent4j.core.ConsentEngine;
 
@@ -33,8 +41,10 @@ import org.consent4j.core.ConsentEngine;
 final class RepositoryHandler implements InvocationHandler {
   /** Audit reason of a call refused because the method does not serve the context's purpose. */
   static final String PURPOSE_NOT_SERVED = "PURPOSE_NOT_SERVED";
-  /** Audit reason of a call refused because its {@code @Subject} argument names nobody. */
+  /** Audit reason of a call refused because its {@code @Subject} argument, or an entity it writes, names nobody. */
   static final String NO_SUBJECT = "NO_SUBJECT";
+  /** Audit reason of a permitted call that concerned no subject: nothing about anyone was decided or released. */
+  static final String NO_SUBJECT_DATA = "NO_SUBJECT_DATA";
 
   private final Class<?> repository;
   private final Object target;
@@ -58,33 +68,55 @@ final class RepositoryHandler implements InvocationHandler {
       // Cannot happen for a proxy of the analysed interface; refuse rather than pass through.
       throw new IllegalStateException("no consent plan for " + method + " on " + repository.getName());
     }
-    if (plan.isDefault()) {
-      if (!plan.purposes().isEmpty()) {
-        checkPurpose(plan, engine.requireContext(plan.operation()), List.of());
-      }
-      return InvocationHandler.invokeDefault(proxy, method, args);
-    }
     AccessContext context = engine.requireContext(plan.operation());
+    Object[] arguments = args == null ? new Object[0] : args;
+    SubjectId subject = null;
     if (plan.subjectParameter() < 0) {
       checkPurpose(plan, context, List.of());
     } else {
-      Object argument = args[plan.subjectParameter()];
-      SubjectId subject = subjectOrNull(argument);
+      Object argument = arguments[plan.subjectParameter()];
+      subject = subjectOrNull(argument);
       // Purpose limitation first: a method that does not serve the purpose is refused whoever it is about.
       checkPurpose(plan, context, subject == null ? List.of() : List.of(subject));
       if (subject == null) {
-        auditRefusal(plan, context, List.of(), NO_SUBJECT);
+        auditRefusal(plan, context, List.of(), plan.categories(), NO_SUBJECT, Map.of());
         throw new ConsentDeniedException(plan.operation() + " denied: its @Subject argument "
             + (argument == null ? "is null" : "is not a valid subject id")
             + ", so there is no subject whose consent could permit the call");
       }
-      checkSubject(plan, context, subject);
     }
-    Object result = callTarget(plan, args);
+    boolean audited = checkBeforeCall(plan, context, subject, entityArguments(plan, arguments));
+    if (!audited && plan.shape() == MethodPlan.Shape.VOID) {
+      // Nothing is decided and nothing returned, but the call is on the record before it runs.
+      auditNoSubjectData(plan, context, Map.of());
+      audited = true;
+    }
+    Object result;
+    try {
+      // A default method's own body runs on the proxy, so that what it calls is enforced as well;
+      // an override in the target is not called (documented).
+      result = plan.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : callTarget(plan, args);
+    } catch (Throwable t) {
+      if (!audited) {
+        try {
+          auditNoSubjectData(plan, context, Map.of("failed", t.getClass().getName()));
+        } catch (RuntimeException e) {
+          t.addSuppressed(e);
+        }
+      }
+      // The repository's own exception, exactly as it threw it.
+      throw t;
+    }
     return switch (plan.shape()) {
       case VOID -> result;
-      case SCALAR -> guardScalar(plan, result);
-      default -> filterEntities(plan, context, result);
+      case SCALAR -> plan.scalar().release(plan.operation(), result);
+      default -> {
+        Filtered filtered = filterEntities(plan, context, result);
+        if (!audited && !filtered.audited()) {
+          auditNoSubjectData(plan, context, Map.of());
+        }
+        yield filtered.value();
+      }
     };
   }
 
@@ -102,34 +134,180 @@ final class RepositoryHandler implements InvocationHandler {
 
   private void checkPurpose(MethodPlan plan, AccessContext context, List<SubjectId> subjects) {
     if (!plan.serves(context.purpose())) {
-      auditRefusal(plan, context, subjects, PURPOSE_NOT_SERVED);
+      auditRefusal(plan, context, subjects, plan.categories(), PURPOSE_NOT_SERVED, Map.of());
       throw new ConsentDeniedException(plan.operation() + " denied: it serves purposes " + plan.purposes()
           + ", not the processing context's purpose '" + context.purpose() + "' (purpose limitation): open the"
           + " scope for one of those purposes, or declare '" + context.purpose() + "' in the method's @Processing");
     }
   }
 
-  private void checkSubject(MethodPlan plan, AccessContext context, SubjectId subject) {
-    Decision decision = engine.checkAll(List.of(subject), context, plan.categories(), plan.operation()).get(subject);
-    if (decision == null) {
-      throw new ConsentDeniedException(plan.operation() + " denied: the consent engine returned no decision for"
-          + " subject " + subject);
+  /**
+   * The entities among the arguments: what the call would write. Collections, maps, optionals and
+   * arrays are looked into, each object once (so a structure that contains itself ends).
+   *
+   * @throws IllegalStateException for an argument that cannot be checked: a generated proxy, an
+   *     entity that cannot be enforced, or a stream or iterator that only consuming could read
+   */
+  private static List<Object> entityArguments(MethodPlan plan, Object[] args) {
+    List<Object> found = new ArrayList<>();
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < args.length; i++) {
+      if (plan.inspects(i)) {
+        collectEntities(plan, args[i], found, seen);
+      }
     }
-    if (!decision.subjectPermitted()) {
-      throw new ConsentDeniedException(plan.operation(), decision);
+    return found;
+  }
+
+  private static void collectEntities(MethodPlan plan, Object value, List<Object> found, Set<Object> seen) {
+    if (value == null || !seen.add(value)) {
+      return;
     }
-    // A value that is not an entity cannot be masked field by field: all it reveals must be permitted.
-    if ((plan.shape() == MethodPlan.Shape.SCALAR || plan.shape() == MethodPlan.Shape.VOID)
-        && decision.outcome() != Outcome.PERMIT) {
-      throw new ConsentDeniedException(plan.operation(), decision);
+    if (value instanceof Collection<?> c) {
+      for (Object e : c) {
+        collectEntities(plan, e, found, seen);
+      }
+    } else if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        collectEntities(plan, e.getKey(), found, seen);
+        collectEntities(plan, e.getValue(), found, seen);
+      }
+    } else if (value instanceof Optional<?> o) {
+      o.ifPresent(e -> collectEntities(plan, e, found, seen));
+    } else if (value instanceof Object[] a) {
+      for (Object e : a) {
+        collectEntities(plan, e, found, seen);
+      }
+    } else if (value instanceof BaseStream<?, ?> || value instanceof Iterator<?> || value instanceof Spliterator<?>
+        || (value instanceof Iterable<?> && !EntityType.isPlatformType(value.getClass()))) {
+      // A platform Iterable that is not a collection (a Path) yields platform objects only.
+      throw new IllegalStateException(plan.operation() + " was passed a " + value.getClass().getName()
+          + ", which consent4j cannot check for personal data without consuming it: pass a Collection");
+    } else {
+      EntityType type = EntityType.of(value.getClass());
+      if (type.isEntity()) {
+        found.add(requireUsable(plan, type, value, "was passed"));
+      }
     }
   }
 
-  private void auditRefusal(MethodPlan plan, AccessContext context, List<SubjectId> subjects, String reason) {
-    SortedMap<String, String> details = new TreeMap<>();
+  /**
+   * Decides, before the repository is called, for the {@code @Subject} argument and the subjects
+   * of the entities being written, and refuses the call unless every one is permitted with every
+   * category it needs: all declared categories for a result that is not an entity, and the
+   * categories each written entity carries.
+   *
+   * @return whether anything was audited (false when the call concerns no subject yet)
+   */
+  private boolean checkBeforeCall(MethodPlan plan, AccessContext context, SubjectId subject, List<Object> written) {
+    Map<SubjectId, Need> needs = new LinkedHashMap<>();
+    if (subject != null) {
+      Need need = needs.computeIfAbsent(subject, s -> new Need());
+      need.asked.addAll(plan.categories());
+      // A value that is not an entity cannot be masked field by field: all it reveals must be permitted.
+      if (plan.shape() == MethodPlan.Shape.SCALAR || plan.shape() == MethodPlan.Shape.VOID) {
+        need.required.addAll(plan.categories());
+      }
+    }
+    for (Object entity : written) {
+      EntityType type = EntityType.of(entity.getClass());
+      SubjectId about = type.subjectOf(entity);
+      if (about == null) {
+        auditRefusal(plan, context, List.of(), type.categories(), NO_SUBJECT,
+            Map.of("argument", type.type().getName()));
+        throw new ConsentDeniedException(plan.operation() + " denied: it was passed a " + type.type().getName()
+            + " whose @Subject is null or not a valid subject id, so there is no subject whose consent could permit"
+            + " writing it");
+      }
+      SortedSet<DataCategory> carried = type.carriedCategories(entity);
+      for (DataCategory c : carried) {
+        if (!plan.declares(c)) {
+          auditRefusal(plan, context, List.of(about), new TreeSet<>(Set.of(c)), Reason.CATEGORY_NOT_DECLARED.name(),
+              Map.of("argument", type.type().getName()));
+          throw new ConsentDeniedException(plan.operation() + " denied: it was passed a " + type.type().getName()
+              + " about subject " + about + " carrying data of category '" + c + "', which the method does not"
+              + " declare in @Processing(categories = ...) (purpose limitation): declare it, or leave the field null");
+        }
+      }
+      Need need = needs.computeIfAbsent(about, s -> new Need());
+      need.asked.addAll(carried);
+      need.required.addAll(carried);
+    }
+    if (needs.isEmpty()) {
+      return false;
+    }
+    // One engine call per distinct set of categories asked: usually one.
+    Map<SortedSet<DataCategory>, List<SubjectId>> groups = new LinkedHashMap<>();
+    needs.forEach((s, need) -> groups.computeIfAbsent(need.asked, k -> new ArrayList<>()).add(s));
+    Map<SubjectId, Decision> decisions = new LinkedHashMap<>();
+    groups.forEach((asked, subjects) -> decisions.putAll(engine.checkAll(subjects, context, asked,
+        plan.operation())));
+    for (Map.Entry<SubjectId, Need> e : needs.entrySet()) {
+      Decision decision = decisions.get(e.getKey());
+      if (decision == null) {
+        throw new ConsentDeniedException(plan.operation() + " denied: the consent engine returned no decision for"
+            + " subject " + e.getKey());
+      }
+      Reason refusal = refusal(decision, e.getValue().required);
+      if (refusal != null) {
+        auditRefused(plan, context, needs, decisions, refusal);
+        throw new ConsentDeniedException(plan.operation(), decision);
+      }
+    }
+    return true;
+  }
+
+  /** The categories a call asks about for one subject, and those it cannot do without. */
+  private static final class Need {
+    final SortedSet<DataCategory> asked = new TreeSet<>();
+    final SortedSet<DataCategory> required = new TreeSet<>();
+  }
+
+  /** Why {@code decision} refuses the call, or null when it permits it. */
+  private static Reason refusal(Decision decision, Set<DataCategory> required) {
+    if (!decision.subjectPermitted()) {
+      return decision.subjectReason();
+    }
+    for (DataCategory c : required) {
+      if (!decision.permits(c)) {
+        return decision.reason(c);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Records that a call was refused after the engine audited its decisions. The engine wrote
+   * PERMIT or PARTIAL for the subjects it permitted, which would read as a release; this DENY
+   * event, marked {@code refused}, says that nothing was released or written for any of them.
+   */
+  private void auditRefused(MethodPlan plan, AccessContext context, Map<SubjectId, Need> needs,
+      Map<SubjectId, Decision> decisions, Reason reason) {
+    List<SubjectId> subjects = new ArrayList<>();
+    TreeSet<DataCategory> categories = new TreeSet<>();
+    needs.forEach((s, need) -> {
+      if (decisions.get(s) != null && decisions.get(s).subjectPermitted()) {
+        subjects.add(s);
+        categories.addAll(need.asked);
+      }
+    });
+    if (!subjects.isEmpty()) {
+      auditRefusal(plan, context, subjects, categories, reason.name(), Map.of("refused", "true"));
+    }
+  }
+
+  private void auditNoSubjectData(MethodPlan plan, AccessContext context, Map<String, String> details) {
+    engine.audit().record(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
+        context.recipient(), plan.operation(), List.of(), new TreeSet<>(), Outcome.PERMIT, NO_SUBJECT_DATA, 0,
+        new TreeMap<>(details)));
+  }
+
+  private void auditRefusal(MethodPlan plan, AccessContext context, List<SubjectId> subjects,
+      SortedSet<DataCategory> categories, String reason, Map<String, String> extra) {
+    SortedMap<String, String> details = new TreeMap<>(extra);
     details.put("declaredPurposes", plan.purposes().toString());
     engine.audit().record(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
-        context.recipient(), plan.operation(), subjects, plan.categories(), Outcome.DENY, reason, 0, details));
+        context.recipient(), plan.operation(), subjects, categories, Outcome.DENY, reason, 0, details));
   }
 
   private Object callTarget(MethodPlan plan, Object[] args) throws Throwable {
@@ -146,13 +324,17 @@ final class RepositoryHandler implements InvocationHandler {
 
   // ---------------------------------------------------------------- after the call
 
-  private Object filterEntities(MethodPlan plan, AccessContext context, Object result) {
+  /** A filtered result, and whether deciding on it wrote an audit event. */
+  private record Filtered(Object value, boolean audited) {}
+
+  private Filtered filterEntities(MethodPlan plan, AccessContext context, Object result) {
     if (result == null) {
-      return null;
+      return new Filtered(null, false);
     }
     List<Object> items = elements(plan, result);
-    List<Object> kept = filter(plan, context, items);
-    return switch (plan.shape()) {
+    List<Object> kept = new ArrayList<>(items.size());
+    boolean audited = filter(plan, context, items, kept);
+    Object value = switch (plan.shape()) {
       case ENTITY -> kept.isEmpty() ? null : kept.get(0);
       case OPTIONAL -> kept.isEmpty() ? Optional.empty() : Optional.of(kept.get(0));
       case LIST -> Collections.unmodifiableList(kept);
@@ -161,6 +343,7 @@ final class RepositoryHandler implements InvocationHandler {
       case ARRAY -> kept.toArray((Object[]) Array.newInstance(plan.element(), kept.size()));
       default -> throw new IllegalStateException("unexpected result shape " + plan.shape());
     };
+    return new Filtered(value, audited);
   }
 
   private static List<Object> elements(MethodPlan plan, Object result) {
@@ -184,7 +367,8 @@ final class RepositoryHandler implements InvocationHandler {
     return items;
   }
 
-  private List<Object> filter(MethodPlan plan, AccessContext context, List<Object> items) {
+  /** Adds the permitted, masked copies of {@code items} to {@code kept}; returns whether it audited. */
+  private boolean filter(MethodPlan plan, AccessContext context, List<Object> items, List<Object> kept) {
     int n = items.size();
     EntityType[] types = new EntityType[n];
     SubjectId[] subjects = new SubjectId[n];
@@ -209,9 +393,8 @@ final class RepositoryHandler implements InvocationHandler {
         }
       }
     }
-    List<Object> kept = new ArrayList<>(n);
     if (distinct.isEmpty()) {
-      return kept;
+      return false;
     }
     Map<SubjectId, Decision> decisions = engine.checkAll(distinct, context, asked, plan.operation());
     for (int i = 0; i < n; i++) {
@@ -222,7 +405,7 @@ final class RepositoryHandler implements InvocationHandler {
       }
       kept.add(types[i].maskedCopy(items.get(i), c -> plan.declares(c) && decision.permits(c)));
     }
-    return kept;
+    return true;
   }
 
   private static EntityType entityType(MethodPlan plan, Object item) {
@@ -232,51 +415,25 @@ final class RepositoryHandler implements InvocationHandler {
       throw new IllegalStateException(plan.operation() + " declares " + plan.element().getName()
           + " results but the repository returned a " + item.getClass().getName() + ", which has no @Subject");
     }
-    if (type.problem() != null) {
-      throw new IllegalStateException(plan.operation() + " returned " + type.problem());
-    }
+    requireUsable(plan, type, item, "returned");
     return type;
   }
 
   /**
-   * A value that is not declared as an entity passes only if it is not one in disguise (a method
-   * declared to return {@code Object} or {@code List<Object>} that returns entities would
-   * otherwise release other subjects' data on the strength of the subject parameter's consent).
-   * Collections, maps, arrays and optionals are looked into one level; streams lazily.
+   * Refuses an entity consent4j cannot enforce: one whose class cannot be copied or masked, and a
+   * generated proxy, whose fields may be unloaded and whose reading may load another object.
    */
-  private static Object guardScalar(MethodPlan plan, Object result) {
-    if (result == null) {
-      return null;
+  private static Object requireUsable(MethodPlan plan, EntityType type, Object entity, String verb) {
+    if (EntityType.isGenerated(type.type())) {
+      throw new IllegalStateException(plan.operation() + " " + verb + " a " + type.type().getName() + ", a class"
+          + " generated at run time (a lazy-loading or enhancing proxy): consent4j refuses to read or copy it, since"
+          + " that may load data it has not checked. Return or pass the real entity (for Hibernate,"
+          + " Hibernate.unproxy(entity)), or map to a record first");
     }
-    if (result instanceof Stream<?> stream) {
-      return stream.map(e -> requireNotEntity(plan, e));
+    if (type.problem() != null) {
+      throw new IllegalStateException(plan.operation() + " " + verb + " " + type.problem());
     }
-    requireNotEntity(plan, result);
-    if (result instanceof Optional<?> o) {
-      o.ifPresent(e -> requireNotEntity(plan, e));
-    } else if (result instanceof Collection<?> c) {
-      c.forEach(e -> requireNotEntity(plan, e));
-    } else if (result instanceof Map<?, ?> m) {
-      m.forEach((k, v) -> {
-        requireNotEntity(plan, k);
-        requireNotEntity(plan, v);
-      });
-    } else if (result instanceof Object[] a) {
-      for (Object e : a) {
-        requireNotEntity(plan, e);
-      }
-    }
-    return result;
-  }
-
-  private static Object requireNotEntity(MethodPlan plan, Object value) {
-    if (value != null && EntityType.of(value.getClass()).isEntity()) {
-      throw new IllegalStateException(plan.operation() + " returned a " + value.getClass().getName()
-          + ", which holds personal data, through a result type that is not filtered: declare the entity type in"
-          + " the method's return type (T, Optional<T>, List<T>, Set<T>, Collection<T>, Iterable<T>, Stream<T>"
-          + " or T[])");
-    }
-    return value;
+    return entity;
   }
 
   // ---------------------------------------------------------------- Object methods

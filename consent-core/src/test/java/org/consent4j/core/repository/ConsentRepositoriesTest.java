@@ -303,24 +303,91 @@ final class ConsentRepositoriesTest {
   }
 
   @Test
-  void entitiesHiddenBehindAnUnfilteredResultTypeAreRefused() {
-    Sneaky sneaky = ConsentRepositories.wrap(Sneaky.class, new Sneaky() {
+  void aValueThatIsNotOfItsDeclaredKindIsRefusedAtRunTime() {
+    // Heap pollution: a raw cast in the repository puts another subject's contact in a List<String>.
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Polluted polluted = ConsentRepositories.wrap(Polluted.class, new Polluted() {
       @Override
-      public List<Object> friendsOf(String userId) {
-        return List.of("a note", C3);
+      public List<String> notes(String userId) {
+        return (List) List.of("a note", C3);
       }
 
       @Override
-      public Stream<Object> streamFriendsOf(String userId) {
-        return Stream.of("a note", C3);
+      public java.util.Map<String, List<String>> grouped(String userId) {
+        return java.util.Map.of("friends", (List) List.of(C3));
+      }
+
+      @Override
+      public java.math.BigDecimal balance(String userId) {
+        return new CarryingDecimal(C3);
       }
     }, engine);
     try (var scope = as("marketing")) {
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> sneaky.friendsOf("c-1"));
-      assertTrue(e.getMessage().contains("through a result type that is not filtered"), e.getMessage());
-      Stream<Object> stream = sneaky.streamFriendsOf("c-1");
-      assertThrows(IllegalStateException.class, stream::toList);
+      // One level deeper than a list, and inside a platform type's subclass: both used to pass.
+      assertThrows(IllegalStateException.class, () -> polluted.grouped("c-1"));
+      assertThrows(IllegalStateException.class, () -> polluted.balance("c-1"));
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> polluted.notes("c-1"));
+      assertTrue(e.getMessage().contains("returned a " + Contact.class.getName() + " where its declared result type"
+          + " allows only java.lang.String"), e.getMessage());
     }
+  }
+
+  @Test
+  void aReleasedValueIsAnUnmodifiableCopyOfTheRepositorysCollection() {
+    List<String> stored = new ArrayList<>(List.of("a", "b"));
+    Polluted repo = ConsentRepositories.wrap(Polluted.class, new Polluted() {
+      @Override
+      public List<String> notes(String userId) {
+        return stored;
+      }
+
+      @Override
+      public java.util.Map<String, List<String>> grouped(String userId) {
+        return java.util.Map.of("k", stored);
+      }
+
+      @Override
+      public java.math.BigDecimal balance(String userId) {
+        return java.math.BigDecimal.TEN;
+      }
+    }, engine);
+    try (var scope = as("marketing")) {
+      List<String> notes = repo.notes("c-1");
+      assertEquals(stored, notes);
+      assertNotSame(stored, notes);
+      assertThrows(UnsupportedOperationException.class, notes::clear);
+      assertEquals(java.util.Map.of("k", stored), repo.grouped("c-1"));
+      assertEquals(java.math.BigDecimal.TEN, repo.balance("c-1"));
+    }
+  }
+
+  @Test
+  void aRefusedValueIsNeverRecordedAsReleased() {
+    try (var scope = as("marketing")) {
+      // c-2 granted e-mail, not orders: the value needs both, so nothing is released.
+      ConsentDeniedException e = assertThrows(ConsentDeniedException.class, () -> contacts.emailAndOrders("c-2"));
+      assertTrue(e.getMessage().contains("orders=CATEGORY_NOT_COVERED"), e.getMessage());
+    }
+    assertEquals(0, crm.calls.get());
+    List<AuditEvent> events = Crm.events(engine, "repository ContactRepository.emailAndOrders");
+    AuditEvent last = events.get(events.size() - 1);
+    assertEquals(Outcome.DENY, last.outcome());
+    assertEquals("CATEGORY_NOT_COVERED", last.reason());
+    assertEquals("true", last.details().get("refused"));
+    assertEquals(List.of(SubjectId.of("c-2")), last.subjects());
+    assertEquals(Set.of(DataCategory.of("contact.email"), DataCategory.of("orders")), last.categories());
+    assertTrue(events.stream().noneMatch(ev -> ev.outcome() == Outcome.PERMIT), events::toString);
+  }
+
+  @Test
+  void aRefusalOfASubjectWhoConsentedToNothingIsOneDenyEvent() {
+    try (var scope = as("marketing")) {
+      assertThrows(ConsentDeniedException.class, () -> contacts.emailAndOrders("c-3"));
+    }
+    List<AuditEvent> events = Crm.events(engine, "repository ContactRepository.emailAndOrders");
+    assertEquals(1, events.size(), events::toString);
+    assertEquals(Outcome.DENY, events.get(0).outcome());
+    assertEquals("NO_GRANT", events.get(0).reason());
   }
 
   // ---------------------------------------------------------------- the proxy itself
@@ -343,6 +410,30 @@ final class ConsentRepositoriesTest {
       assertEquals(Optional.of("de"), contacts.countryOf("c-1"));
       assertThrows(ConsentDeniedException.class, () -> contacts.countryOf("c-3"));
     }
+  }
+
+  @Test
+  void aDefaultMethodIsCheckedFilteredMaskedAndAuditedLikeAnyOther() {
+    Crm.Defaults repo = ConsentRepositories.wrap(Crm.Defaults.class, List::of, engine);
+    assertThrows(NoProcessingContextException.class, repo::sample);
+    try (var scope = as("marketing")) {
+      // The default body builds its result itself; it is still filtered and masked.
+      assertEquals(List.of(C1, C2_MASKED), repo.sample());
+    }
+    List<AuditEvent> events = Crm.events(engine, "repository Defaults.sample");
+    assertEquals(List.of(Outcome.PERMIT, Outcome.PARTIAL, Outcome.DENY),
+        events.stream().map(AuditEvent::outcome).toList());
+  }
+
+  @Test
+  void aDefaultMethodServesThePurposesOfItsInterface() {
+    Crm.Defaults repo = ConsentRepositories.wrap(Crm.Defaults.class, List::of, engine);
+    try (var scope = as("analytics")) {
+      ConsentDeniedException e = assertThrows(ConsentDeniedException.class, repo::sample);
+      assertTrue(e.getMessage().startsWith("repository Defaults.sample denied: it serves purposes [marketing]"),
+          e.getMessage());
+    }
+    assertEquals("PURPOSE_NOT_SERVED", Crm.events(engine, "repository Defaults.sample").get(0).reason());
   }
 
   @Test
@@ -489,12 +580,26 @@ final class ConsentRepositoriesTest {
     List<Contact> load() throws IOException;
   }
 
-  interface Sneaky {
+  interface Polluted {
     @Processing(purposes = "marketing", categories = "contact")
-    List<Object> friendsOf(@Subject String userId);
+    List<String> notes(@Subject String userId);
 
     @Processing(purposes = "marketing", categories = "contact")
-    Stream<Object> streamFriendsOf(@Subject String userId);
+    java.util.Map<String, List<String>> grouped(@Subject String userId);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    java.math.BigDecimal balance(@Subject String userId);
+  }
+
+  /** A BigDecimal that carries an object: what the declared type alone would let through. */
+  static final class CarryingDecimal extends java.math.BigDecimal {
+    private static final long serialVersionUID = 1L;
+    final transient Object carried;
+
+    CarryingDecimal(Object carried) {
+      super(1);
+      this.carried = carried;
+    }
   }
 
   record StrictContact(@Subject String id, @Personal("contact.email") String email,

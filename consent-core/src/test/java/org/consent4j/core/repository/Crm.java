@@ -175,9 +175,25 @@ public final class Crm {
     @Processing(purposes = "marketing")
     void touch(@Subject String id);
 
-    /** Runs on the proxy: the call it makes is enforced. */
-    default Optional<String> countryOf(String id) {
+    @Processing(purposes = "marketing", categories = {"contact.email", "orders"})
+    String emailAndOrders(@Subject String id);
+
+    /** Runs on the proxy: checked like any method, and the call it makes is enforced too. */
+    @Processing(purposes = "marketing", categories = "contact.email")
+    default Optional<String> countryOf(@Subject String id) {
       return findById(id).map(Contact::country);
+    }
+  }
+
+  /** Default methods that build their results themselves; the interface declares the purpose. */
+  @Processing(purposes = "marketing")
+  public interface Defaults {
+    List<Contact> all();
+
+    default List<Contact> sample() {
+      return List.of(new Contact("c-1", "de", "c1@example.test", "+49-000-0101"),
+          new Contact("c-2", "de", "c2@example.test", "+49-000-0102"),
+          new Contact("c-3", "fr", "c3@example.test", "+33-000-0103"));
     }
   }
 
@@ -313,6 +329,12 @@ public final class Crm {
     @Override
     public void touch(String id) {
       enter();
+    }
+
+    @Override
+    public String emailAndOrders(String id) {
+      enter();
+      return contacts.get(id).email() + " " + orders;
     }
 
     @Override

@@ -30,6 +30,14 @@ final class WrapRefusalTest {
     return e.getMessage();
   }
 
+  /** A target that implements every method and is never called. */
+  private static <T> T stub(Class<T> type) {
+    return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        (proxy, method, args) -> {
+          throw new AssertionError("never called");
+        }));
+  }
+
   private static void assertMentions(String message, String... parts) {
     for (String part : parts) {
       assertTrue(message.contains(part), () -> "expected '" + part + "' in: " + message);
@@ -123,9 +131,37 @@ final class WrapRefusalTest {
     List<Contact> between(@Subject String a, @Subject String b);
   }
 
-  interface UuidSubject {
+  interface DoubleSubject {
+    @Processing(purposes = "marketing")
+    List<Contact> of(@Subject Double id);
+  }
+
+  interface DecimalSubject {
+    @Processing(purposes = "marketing")
+    List<Contact> of(@Subject java.math.BigDecimal id);
+  }
+
+  interface FloatSubject {
+    @Processing(purposes = "marketing")
+    List<Contact> of(@Subject float id);
+  }
+
+  interface UuidAndLongSubjects {
     @Processing(purposes = "marketing")
     List<Contact> of(@Subject UUID id);
+
+    @Processing(purposes = "marketing")
+    List<Contact> byNumber(@Subject long id);
+
+    @Processing(purposes = "marketing")
+    List<Contact> byBig(@Subject java.math.BigInteger id);
+  }
+
+  record DecimalKeyed(@Subject Double id, @Personal("contact.email") String email) {}
+
+  interface DecimalKeyeds {
+    @Processing(purposes = "marketing")
+    List<DecimalKeyed> all();
   }
 
   @Test
@@ -138,8 +174,31 @@ final class WrapRefusalTest {
   @Test
   void aCallIsAboutOneSubjectOfASupportedType() {
     assertMentions(refusal(TwoSubjects.class, (a, b) -> List.of()), "more than one parameter @Subject");
-    assertMentions(refusal(UuidSubject.class, id -> List.of()), "java.util.UUID @Subject",
-        "must be a SubjectId, a CharSequence or a number");
+  }
+
+  @Test
+  void aSubjectIdIsNeverAFloatingPointOrDecimalNumber() {
+    assertMentions(refusal(DoubleSubject.class, id -> List.of()), "java.lang.Double @Subject",
+        "must be a SubjectId, a CharSequence, a UUID or an integral number");
+    assertMentions(refusal(DecimalSubject.class, id -> List.of()), "java.math.BigDecimal @Subject");
+    assertMentions(refusal(FloatSubject.class, id -> List.of()), "float @Subject");
+    assertMentions(refusal(DecimalKeyeds.class, List::of), "has @Subject id of type java.lang.Double");
+    assertNotNull(ConsentRepositories.wrap(UuidAndLongSubjects.class, new UuidAndLongSubjects() {
+      @Override
+      public List<Contact> of(UUID id) {
+        return List.of();
+      }
+
+      @Override
+      public List<Contact> byNumber(long id) {
+        return List.of();
+      }
+
+      @Override
+      public List<Contact> byBig(java.math.BigInteger id) {
+        return List.of();
+      }
+    }, engine));
   }
 
   // ---------------------------------------------------------------- result types
@@ -165,6 +224,106 @@ final class WrapRefusalTest {
         + Contact.class.getName() + ">", "cannot filter", "List<T>");
     assertMentions(refusal(SortedResult.class, () -> null), ".sorted() returns java.util.SortedSet");
     assertMentions(refusal(NestedResult.class, Optional::empty), ".maybe() returns java.util.Optional<java.util.List");
+  }
+
+  // Each of these released another subject's full contact on the asking user's consent.
+
+  interface NestedLists {
+    @Processing(purposes = "marketing", categories = "contact")
+    List<List<Object>> nested(@Subject String who);
+  }
+
+  interface GroupedLists {
+    @Processing(purposes = "marketing", categories = "contact")
+    Map<String, List<Object>> grouped(@Subject String who);
+  }
+
+  record Box(Object value) {}
+
+  interface Boxes {
+    @Processing(purposes = "marketing", categories = "contact")
+    Box box(@Subject String who);
+  }
+
+  record GenericPage<T>(List<T> content) {}
+
+  interface GenericPages {
+    @Processing(purposes = "marketing", categories = "contact")
+    GenericPage<?> page(@Subject String who);
+  }
+
+  interface OpenValues {
+    @Processing(purposes = "marketing", categories = "contact")
+    Object anything(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    List<?> wildcard(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    <T> T variable(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    Comparable<String> anInterface(@Subject String who);
+  }
+
+  @Test
+  void aValueThatCouldHoldAnEntityAtAnyDepthIsRefused() {
+    assertMentions(refusal(NestedLists.class, who -> List.of()), ".nested(String) returns"
+        + " java.util.List<java.util.List<java.lang.Object>>, which is neither an entity result nor a value"
+        + " consent4j can release whole");
+    assertMentions(refusal(GroupedLists.class, who -> Map.of()), ".grouped(String) returns java.util.Map<");
+    assertMentions(refusal(Boxes.class, who -> null), ".box(String) returns " + Box.class.getName());
+    assertMentions(refusal(GenericPages.class, who -> null), ".page(String) returns " + GenericPage.class.getName());
+    String open = refusal(OpenValues.class, stub(OpenValues.class));
+    assertMentions(open, ".anything(String) returns java.lang.Object", ".wildcard(String) returns java.util.List<?>",
+        ".variable(String) returns T", ".anInterface(String) returns java.lang.Comparable<java.lang.String>",
+        "a primitive or its wrapper, String");
+  }
+
+  enum Tier { GOLD, SILVER }
+
+  interface Whitelisted {
+    @Processing(purposes = "marketing", categories = "contact")
+    Map<String, List<Long>> counts(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    Optional<java.time.LocalDate> since(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    byte[] photo(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    java.util.Set<UUID> devices(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    Tier tier(@Subject String who);
+
+    @Processing(purposes = "marketing", categories = "contact")
+    CharSequence name(@Subject String who);
+  }
+
+  @Test
+  void valuesThatCarryNoObjectsAreAccepted() {
+    assertNotNull(ConsentRepositories.wrap(Whitelisted.class, stub(Whitelisted.class), engine));
+  }
+
+  // ---------------------------------------------------------------- parameters
+
+  interface StreamWrites {
+    @Processing(purposes = "marketing", categories = "contact")
+    void saveAll(java.util.stream.Stream<Contact> contacts);
+  }
+
+  interface MapWrites {
+    @Processing(purposes = "marketing", categories = "contact")
+    void saveAll(Map<Contact, String> contacts);
+  }
+
+  @Test
+  void entitiesPassedInAShapeThatCannotBeCheckedAreRefused() {
+    assertMentions(refusal(StreamWrites.class, s -> { }), ".saveAll(Stream) takes parameter 0 of type"
+        + " java.util.stream.Stream<" + Contact.class.getName() + ">", "cannot check before they are written");
+    assertMentions(refusal(MapWrites.class, m -> { }), ".saveAll(Map) takes parameter 0");
   }
 
   // ---------------------------------------------------------------- entity classes
@@ -243,6 +402,43 @@ final class WrapRefusalTest {
     assertMentions(refusal(Anonymouses.class, List::of), "marks @Personal data but no @Subject field");
   }
 
+  record Note(@Subject String id, @Personal("contact.email") String email, Object attachment) {}
+
+  interface Notes {
+    @Processing(purposes = "marketing")
+    List<Note> all();
+  }
+
+  record Attachment(String name, Object payload) {}
+
+  static final class Message {
+    @Subject String id;
+    List<?> parts;
+    Attachment attachment;
+  }
+
+  interface Messages {
+    @Processing(purposes = "marketing")
+    List<Message> all();
+  }
+
+  record Address(String street, java.time.LocalDate since, List<String> lines) {}
+
+  record Located(@Subject String id, @Personal("contact.email") String email, Address address, List<Tier> tiers) {}
+
+  interface Locateds {
+    @Processing(purposes = "marketing")
+    List<Located> all();
+  }
+
+  @Test
+  void entitiesWithFieldsThatCouldCarryAnotherSubjectsDataAreRefused() {
+    assertMentions(refusal(Notes.class, List::of), Note.class.getName() + " has fields [attachment] whose declared"
+        + " type (Object");
+    assertMentions(refusal(Messages.class, List::of), "has fields [parts, attachment]");
+    assertNotNull(ConsentRepositories.wrap(Locateds.class, List::of, engine));
+  }
+
   @Test
   void objectsThatHoldEntitiesAreRefused() {
     assertMentions(refusal(Households.class, List::of), "holds objects with personal data in [members]");
@@ -250,6 +446,20 @@ final class WrapRefusalTest {
   }
 
   // ---------------------------------------------------------------- the interface itself
+
+  public interface DefaultWithoutProcessing {
+    @Processing(purposes = "marketing")
+    List<Contact> all();
+
+    default List<Contact> firstTwo() {
+      return all().subList(0, 2);
+    }
+  }
+
+  @Test
+  void aDefaultMethodNeedsProcessingLikeAnyOther() {
+    assertMentions(refusal(DefaultWithoutProcessing.class, List::of), ".firstTwo() declares no @Processing");
+  }
 
   interface WithDefault {
     @Processing(purposes = "marketing")
