@@ -1,0 +1,455 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.ShardingKey;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.consent4j.jdbc.ConsentSQLException;
+import org.consent4j.jdbc.ConsentSQLException.ReasonCode;
+
+/**
+ * A connection handed out by {@link ConsentDataSource}. Every SQL string goes through the {@link
+ * StatementInterceptor}; every statement, metadata object and array it hands out is a wrapper;
+ * {@code unwrap} never hands out the driver's connection.
+ *
+ * <p>{@code setSchema} and {@code setCatalog} pass through: the interceptor resolves unqualified
+ * table names against {@link #getSchema()}, which reports the driver's answer unchanged.
+ *
+ * <p>Thread-safety: like the driver's connection. The one piece of state it adds, the set of open
+ * protected result sets (so that closing the connection tells their listeners, exactly once), is
+ * a concurrent set, because pools close or abort connections from other threads.
+ */
+final class ConnectionWrapper implements Connection {
+  private final Connection delegate;
+  private final StatementInterceptor interceptor;
+  /** Open result sets of protected statements; empty unless protected data is being read. */
+  private final Set<ResultSetWrapper> tracked = ConcurrentHashMap.newKeySet();
+
+  ConnectionWrapper(Connection delegate, StatementInterceptor interceptor) {
+    this.delegate = delegate;
+    this.interceptor = interceptor;
+  }
+
+  /** What {@code sql} becomes; a refusal if the interceptor refuses or answers nothing. */
+  Interception intercept(String sql, SqlKind kind) throws SQLException {
+    if (sql == null) {
+      throw new ConsentSQLException(
+          ReasonCode.UNANALYSABLE_SQL, "no SQL text was given (null); nothing to run");
+    }
+    Interception interception = interceptor.intercept(sql, kind);
+    if (interception == null || interception.sql() == null) {
+      throw new ConsentSQLException(
+          ReasonCode.UNANALYSABLE_SQL,
+          "the statement interceptor "
+              + interceptor.getClass().getName()
+              + " returned no SQL to run for a "
+              + kind
+              + " statement; the statement is refused");
+    }
+    return interception;
+  }
+
+  private static void refuseUpdatable(Interception interception, int resultSetConcurrency)
+      throws SQLException {
+    if (resultSetConcurrency == java.sql.ResultSet.CONCUR_UPDATABLE
+        && interception.touchesProtectedData()) {
+      throw new ConsentSQLException(
+          ReasonCode.UPDATABLE_RESULT_REFUSED,
+          "an updatable result set (CONCUR_UPDATABLE) was requested for a statement on data "
+              + "protected by consent4j; writes through it would go around the consent filter. "
+              + "Use CONCUR_READ_ONLY and change the data with UPDATE, INSERT or DELETE.");
+    }
+  }
+
+  void track(ResultSetWrapper resultSet) {
+    tracked.add(resultSet);
+  }
+
+  void untrack(ResultSetWrapper resultSet) {
+    tracked.remove(resultSet);
+  }
+
+  /**
+   * Closes the open protected result sets of {@code owner} (of every statement if null), each
+   * telling its listener; failures are added to {@code failure}, or the first becomes it.
+   */
+  SQLException closeTracked(StatementWrapper owner, SQLException failure) {
+    for (ResultSetWrapper resultSet : tracked) {
+      if (owner == null || resultSet.ownedBy(owner)) {
+        failure = Wrappers.collect(failure, resultSet::closeAndReport);
+      }
+    }
+    return failure;
+  }
+
+  @Override
+  public Statement createStatement() throws SQLException {
+    return new StatementWrapper(this, delegate.createStatement());
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.PREPARE);
+    return new PreparedStatementWrapper(
+        this, delegate.prepareStatement(interception.sql()), interception);
+  }
+
+  @Override
+  public CallableStatement prepareCall(String sql) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.CALL);
+    return new CallableStatementWrapper(
+        this, delegate.prepareCall(interception.sql()), interception);
+  }
+
+  @Override
+  public String nativeSQL(String sql) throws SQLException {
+    return delegate.nativeSQL(intercept(sql, SqlKind.NATIVE).sql());
+  }
+
+  @Override
+  public void setAutoCommit(boolean autoCommit) throws SQLException {
+    delegate.setAutoCommit(autoCommit);
+  }
+
+  @Override
+  public boolean getAutoCommit() throws SQLException {
+    return delegate.getAutoCommit();
+  }
+
+  @Override
+  public void commit() throws SQLException {
+    delegate.commit();
+  }
+
+  @Override
+  public void rollback() throws SQLException {
+    delegate.rollback();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    SQLException failure = closeTracked(null, null);
+    failure = Wrappers.collect(failure, delegate::close);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public boolean isClosed() throws SQLException {
+    return delegate.isClosed();
+  }
+
+  @Override
+  public DatabaseMetaData getMetaData() throws SQLException {
+    return new DatabaseMetaDataWrapper(delegate.getMetaData(), this);
+  }
+
+  @Override
+  public void setReadOnly(boolean readOnly) throws SQLException {
+    delegate.setReadOnly(readOnly);
+  }
+
+  @Override
+  public boolean isReadOnly() throws SQLException {
+    return delegate.isReadOnly();
+  }
+
+  @Override
+  public void setCatalog(String catalog) throws SQLException {
+    delegate.setCatalog(catalog);
+  }
+
+  @Override
+  public String getCatalog() throws SQLException {
+    return delegate.getCatalog();
+  }
+
+  @Override
+  public void setTransactionIsolation(int level) throws SQLException {
+    delegate.setTransactionIsolation(level);
+  }
+
+  @Override
+  public int getTransactionIsolation() throws SQLException {
+    return delegate.getTransactionIsolation();
+  }
+
+  @Override
+  public SQLWarning getWarnings() throws SQLException {
+    return delegate.getWarnings();
+  }
+
+  @Override
+  public void clearWarnings() throws SQLException {
+    delegate.clearWarnings();
+  }
+
+  @Override
+  public Statement createStatement(
+      int resultSetType, int resultSetConcurrency) throws SQLException {
+    return new StatementWrapper(
+        this, delegate.createStatement(resultSetType, resultSetConcurrency));
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(
+      String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.PREPARE);
+    refuseUpdatable(interception, resultSetConcurrency);
+    return new PreparedStatementWrapper(
+        this,
+        delegate.prepareStatement(interception.sql(), resultSetType, resultSetConcurrency),
+        interception);
+  }
+
+  @Override
+  public CallableStatement prepareCall(
+      String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.CALL);
+    refuseUpdatable(interception, resultSetConcurrency);
+    return new CallableStatementWrapper(
+        this,
+        delegate.prepareCall(interception.sql(), resultSetType, resultSetConcurrency),
+        interception);
+  }
+
+  @Override
+  public Map<String, Class<?>> getTypeMap() throws SQLException {
+    return delegate.getTypeMap();
+  }
+
+  @Override
+  public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+    delegate.setTypeMap(map);
+  }
+
+  @Override
+  public void setHoldability(int holdability) throws SQLException {
+    delegate.setHoldability(holdability);
+  }
+
+  @Override
+  public int getHoldability() throws SQLException {
+    return delegate.getHoldability();
+  }
+
+  @Override
+  public Savepoint setSavepoint() throws SQLException {
+    return delegate.setSavepoint();
+  }
+
+  @Override
+  public Savepoint setSavepoint(String name) throws SQLException {
+    return delegate.setSavepoint(name);
+  }
+
+  @Override
+  public void rollback(Savepoint savepoint) throws SQLException {
+    delegate.rollback(savepoint);
+  }
+
+  @Override
+  public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+    delegate.releaseSavepoint(savepoint);
+  }
+
+  @Override
+  public Statement createStatement(
+      int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+    return new StatementWrapper(
+        this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(
+      String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+      throws SQLException {
+    Interception interception = intercept(sql, SqlKind.PREPARE);
+    refuseUpdatable(interception, resultSetConcurrency);
+    return new PreparedStatementWrapper(
+        this,
+        delegate.prepareStatement(
+            interception.sql(), resultSetType, resultSetConcurrency, resultSetHoldability),
+        interception);
+  }
+
+  @Override
+  public CallableStatement prepareCall(
+      String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+      throws SQLException {
+    Interception interception = intercept(sql, SqlKind.CALL);
+    refuseUpdatable(interception, resultSetConcurrency);
+    return new CallableStatementWrapper(
+        this,
+        delegate.prepareCall(
+            interception.sql(), resultSetType, resultSetConcurrency, resultSetHoldability),
+        interception);
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.PREPARE);
+    return new PreparedStatementWrapper(
+        this, delegate.prepareStatement(interception.sql(), autoGeneratedKeys), interception);
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.PREPARE);
+    return new PreparedStatementWrapper(
+        this, delegate.prepareStatement(interception.sql(), columnIndexes), interception);
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+    Interception interception = intercept(sql, SqlKind.PREPARE);
+    return new PreparedStatementWrapper(
+        this, delegate.prepareStatement(interception.sql(), columnNames), interception);
+  }
+
+  @Override
+  public Clob createClob() throws SQLException {
+    return delegate.createClob();
+  }
+
+  @Override
+  public Blob createBlob() throws SQLException {
+    return delegate.createBlob();
+  }
+
+  @Override
+  public NClob createNClob() throws SQLException {
+    return delegate.createNClob();
+  }
+
+  @Override
+  public SQLXML createSQLXML() throws SQLException {
+    return delegate.createSQLXML();
+  }
+
+  @Override
+  public boolean isValid(int timeout) throws SQLException {
+    return delegate.isValid(timeout);
+  }
+
+  @Override
+  public void setClientInfo(String name, String value) throws SQLClientInfoException {
+    delegate.setClientInfo(name, value);
+  }
+
+  @Override
+  public void setClientInfo(Properties properties) throws SQLClientInfoException {
+    delegate.setClientInfo(properties);
+  }
+
+  @Override
+  public String getClientInfo(String name) throws SQLException {
+    return delegate.getClientInfo(name);
+  }
+
+  @Override
+  public Properties getClientInfo() throws SQLException {
+    return delegate.getClientInfo();
+  }
+
+  @Override
+  public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+    return ArrayWrapper.wrap(delegate.createArrayOf(typeName, elements), false);
+  }
+
+  @Override
+  public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+    return delegate.createStruct(typeName, attributes);
+  }
+
+  @Override
+  public void setSchema(String schema) throws SQLException {
+    delegate.setSchema(schema);
+  }
+
+  @Override
+  public String getSchema() throws SQLException {
+    return delegate.getSchema();
+  }
+
+  @Override
+  public void abort(Executor executor) throws SQLException {
+    delegate.abort(executor);
+    SQLException failure = closeTracked(null, null);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+    delegate.setNetworkTimeout(executor, milliseconds);
+  }
+
+  @Override
+  public int getNetworkTimeout() throws SQLException {
+    return delegate.getNetworkTimeout();
+  }
+
+  @Override
+  public void beginRequest() throws SQLException {
+    delegate.beginRequest();
+  }
+
+  @Override
+  public void endRequest() throws SQLException {
+    delegate.endRequest();
+  }
+
+  @Override
+  public boolean setShardingKeyIfValid(
+      ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) throws SQLException {
+    return delegate.setShardingKeyIfValid(shardingKey, superShardingKey, timeout);
+  }
+
+  @Override
+  public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeout) throws SQLException {
+    return delegate.setShardingKeyIfValid(shardingKey, timeout);
+  }
+
+  @Override
+  public void setShardingKey(
+      ShardingKey shardingKey, ShardingKey superShardingKey) throws SQLException {
+    delegate.setShardingKey(shardingKey, superShardingKey);
+  }
+
+  @Override
+  public void setShardingKey(ShardingKey shardingKey) throws SQLException {
+    delegate.setShardingKey(shardingKey);
+  }
+
+  /** This wrapper if it is a {@code iface}; never the driver's object. */
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    return Wrappers.unwrap(this, iface);
+  }
+
+  /** Whether {@link #unwrap} would succeed: never for the driver's own classes. */
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return Wrappers.isWrapperFor(this, iface);
+  }
+}

@@ -1,0 +1,54 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.util.Objects;
+
+/**
+ * What one intercepted SQL string became: the SQL the driver is given instead, whether it touches
+ * data protected by consent (which makes its result sets read-only and has its listener called),
+ * and the listener. Made by a {@link StatementInterceptor}; {@link #plain} and {@link
+ * #protectedData} cover the usual cases.
+ *
+ * <p>Implementations must be immutable: a prepared statement keeps its interception for its whole
+ * life, and its result sets may be read from other threads than the one that prepared it.
+ */
+public interface Interception {
+  /** The SQL to send to the driver; never null. */
+  String sql();
+
+  /**
+   * Whether the statement reads or writes data protected by consent. If true, its result sets
+   * refuse every update method, an updatable concurrency is refused when preparing it, and its
+   * {@link #listener()} is called; if false, the wrapper adds nothing to the driver's work.
+   */
+  boolean touchesProtectedData();
+
+  /**
+   * Told what became of the statement; only called when {@link #touchesProtectedData()}. By
+   * default {@link StatementListener#NONE}.
+   */
+  default StatementListener listener() {
+    return StatementListener.NONE;
+  }
+
+  /**
+   * An interception that runs {@code sql} and touches no protected data: the wrapper adds nothing
+   * to the driver's work. An interceptor that lets a statement through unchanged may return this
+   * for the SQL it was given.
+   *
+   * @throws NullPointerException if {@code sql} is null
+   */
+  static Interception plain(String sql) {
+    return new PlainInterception(Objects.requireNonNull(sql, "sql"));
+  }
+
+  /**
+   * An interception that runs {@code sql}, whose results are protected data: read-only, and
+   * reported to {@code listener}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  static Interception protectedData(String sql, StatementListener listener) {
+    return new ProtectedInterception(
+        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"));
+  }
+}

@@ -1,0 +1,388 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.io.InputStream;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.net.URL;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.Date;
+import java.sql.NClob;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.Ref;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.RowId;
+import java.sql.SQLException;
+import java.sql.SQLType;
+import java.sql.SQLXML;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.util.Calendar;
+
+/**
+ * A prepared statement handed out by consent4j. Its SQL was intercepted once, when it was prepared
+ * ({@link #preparedAs}); every execution runs that, and its result sets are protected if that
+ * interception touches protected data. Parameters are bound as the application binds them: they
+ * never pass through the interceptor, so the rewritten SQL keeps the placeholders' positions.
+ *
+ * <p>Threading as for {@link StatementWrapper}.
+ */
+sealed class PreparedStatementWrapper extends StatementWrapper implements PreparedStatement
+    permits CallableStatementWrapper {
+  private final PreparedStatement prepared;
+  /** What the SQL of this statement became when it was prepared. */
+  final Interception preparedAs;
+
+  PreparedStatementWrapper(
+      ConnectionWrapper connection, PreparedStatement prepared, Interception preparedAs) {
+    super(connection, prepared);
+    this.prepared = prepared;
+    this.preparedAs = preparedAs;
+    this.current = preparedAs;
+  }
+
+  @Override
+  public ResultSet executeQuery() throws SQLException {
+    begin(preparedAs);
+    try {
+      return result(prepared.executeQuery(), preparedAs);
+    } catch (SQLException e) {
+      throw failed(preparedAs, e);
+    }
+  }
+
+  @Override
+  public int executeUpdate() throws SQLException {
+    begin(preparedAs);
+    int count;
+    try {
+      count = prepared.executeUpdate();
+    } catch (SQLException e) {
+      throw failed(preparedAs, e);
+    }
+    updated(preparedAs, count);
+    return count;
+  }
+
+  @Override
+  public void setNull(int parameterIndex, int sqlType) throws SQLException {
+    prepared.setNull(parameterIndex, sqlType);
+  }
+
+  @Override
+  public void setBoolean(int parameterIndex, boolean x) throws SQLException {
+    prepared.setBoolean(parameterIndex, x);
+  }
+
+  @Override
+  public void setByte(int parameterIndex, byte x) throws SQLException {
+    prepared.setByte(parameterIndex, x);
+  }
+
+  @Override
+  public void setShort(int parameterIndex, short x) throws SQLException {
+    prepared.setShort(parameterIndex, x);
+  }
+
+  @Override
+  public void setInt(int parameterIndex, int x) throws SQLException {
+    prepared.setInt(parameterIndex, x);
+  }
+
+  @Override
+  public void setLong(int parameterIndex, long x) throws SQLException {
+    prepared.setLong(parameterIndex, x);
+  }
+
+  @Override
+  public void setFloat(int parameterIndex, float x) throws SQLException {
+    prepared.setFloat(parameterIndex, x);
+  }
+
+  @Override
+  public void setDouble(int parameterIndex, double x) throws SQLException {
+    prepared.setDouble(parameterIndex, x);
+  }
+
+  @Override
+  public void setBigDecimal(int parameterIndex, BigDecimal x) throws SQLException {
+    prepared.setBigDecimal(parameterIndex, x);
+  }
+
+  @Override
+  public void setString(int parameterIndex, String x) throws SQLException {
+    prepared.setString(parameterIndex, x);
+  }
+
+  @Override
+  public void setBytes(int parameterIndex, byte[] x) throws SQLException {
+    prepared.setBytes(parameterIndex, x);
+  }
+
+  @Override
+  public void setDate(int parameterIndex, Date x) throws SQLException {
+    prepared.setDate(parameterIndex, x);
+  }
+
+  @Override
+  public void setTime(int parameterIndex, Time x) throws SQLException {
+    prepared.setTime(parameterIndex, x);
+  }
+
+  @Override
+  public void setTimestamp(int parameterIndex, Timestamp x) throws SQLException {
+    prepared.setTimestamp(parameterIndex, x);
+  }
+
+  @Override
+  public void setAsciiStream(
+      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+    prepared.setAsciiStream(parameterIndex, x, length);
+  }
+
+  @Override
+  public void setUnicodeStream(
+      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+    prepared.setUnicodeStream(parameterIndex, x, length);
+  }
+
+  @Override
+  public void setBinaryStream(
+      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+    prepared.setBinaryStream(parameterIndex, x, length);
+  }
+
+  @Override
+  public void clearParameters() throws SQLException {
+    prepared.clearParameters();
+  }
+
+  @Override
+  public void setObject(int parameterIndex, Object x, int targetSqlType) throws SQLException {
+    prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType);
+  }
+
+  @Override
+  public void setObject(int parameterIndex, Object x) throws SQLException {
+    prepared.setObject(parameterIndex, Values.toDriver(x));
+  }
+
+  @Override
+  public boolean execute() throws SQLException {
+    begin(preparedAs);
+    boolean hasResultSet;
+    try {
+      hasResultSet = prepared.execute();
+    } catch (SQLException e) {
+      throw failed(preparedAs, e);
+    }
+    return executed(preparedAs, hasResultSet);
+  }
+
+  @Override
+  public void addBatch() throws SQLException {
+    prepared.addBatch();
+    batched(preparedAs);
+  }
+
+  @Override
+  public void setCharacterStream(
+      int parameterIndex, java.io.Reader reader, int length) throws SQLException {
+    prepared.setCharacterStream(parameterIndex, reader, length);
+  }
+
+  @Override
+  public void setRef(int parameterIndex, Ref x) throws SQLException {
+    prepared.setRef(parameterIndex, x);
+  }
+
+  @Override
+  public void setBlob(int parameterIndex, Blob x) throws SQLException {
+    prepared.setBlob(parameterIndex, x);
+  }
+
+  @Override
+  public void setClob(int parameterIndex, Clob x) throws SQLException {
+    prepared.setClob(parameterIndex, x);
+  }
+
+  @Override
+  public void setArray(int parameterIndex, Array x) throws SQLException {
+    prepared.setArray(parameterIndex, Values.toDriver(x));
+  }
+
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    return ResultSetMetaDataWrapper.wrap(prepared.getMetaData());
+  }
+
+  @Override
+  public void setDate(int parameterIndex, Date x, Calendar cal) throws SQLException {
+    prepared.setDate(parameterIndex, x, cal);
+  }
+
+  @Override
+  public void setTime(int parameterIndex, Time x, Calendar cal) throws SQLException {
+    prepared.setTime(parameterIndex, x, cal);
+  }
+
+  @Override
+  public void setTimestamp(int parameterIndex, Timestamp x, Calendar cal) throws SQLException {
+    prepared.setTimestamp(parameterIndex, x, cal);
+  }
+
+  @Override
+  public void setNull(int parameterIndex, int sqlType, String typeName) throws SQLException {
+    prepared.setNull(parameterIndex, sqlType, typeName);
+  }
+
+  @Override
+  public void setURL(int parameterIndex, java.net.URL x) throws SQLException {
+    prepared.setURL(parameterIndex, x);
+  }
+
+  @Override
+  public ParameterMetaData getParameterMetaData() throws SQLException {
+    return ParameterMetaDataWrapper.wrap(prepared.getParameterMetaData());
+  }
+
+  @Override
+  public void setRowId(int parameterIndex, RowId x) throws SQLException {
+    prepared.setRowId(parameterIndex, x);
+  }
+
+  @Override
+  public void setNString(int parameterIndex, String value) throws SQLException {
+    prepared.setNString(parameterIndex, value);
+  }
+
+  @Override
+  public void setNCharacterStream(
+      int parameterIndex, Reader value, long length) throws SQLException {
+    prepared.setNCharacterStream(parameterIndex, value, length);
+  }
+
+  @Override
+  public void setNClob(int parameterIndex, NClob value) throws SQLException {
+    prepared.setNClob(parameterIndex, value);
+  }
+
+  @Override
+  public void setClob(int parameterIndex, Reader reader, long length) throws SQLException {
+    prepared.setClob(parameterIndex, reader, length);
+  }
+
+  @Override
+  public void setBlob(
+      int parameterIndex, InputStream inputStream, long length) throws SQLException {
+    prepared.setBlob(parameterIndex, inputStream, length);
+  }
+
+  @Override
+  public void setNClob(int parameterIndex, Reader reader, long length) throws SQLException {
+    prepared.setNClob(parameterIndex, reader, length);
+  }
+
+  @Override
+  public void setSQLXML(int parameterIndex, SQLXML xmlObject) throws SQLException {
+    prepared.setSQLXML(parameterIndex, xmlObject);
+  }
+
+  @Override
+  public void setObject(
+      int parameterIndex, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+    prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType, scaleOrLength);
+  }
+
+  @Override
+  public void setAsciiStream(
+      int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+    prepared.setAsciiStream(parameterIndex, x, length);
+  }
+
+  @Override
+  public void setBinaryStream(
+      int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+    prepared.setBinaryStream(parameterIndex, x, length);
+  }
+
+  @Override
+  public void setCharacterStream(
+      int parameterIndex, java.io.Reader reader, long length) throws SQLException {
+    prepared.setCharacterStream(parameterIndex, reader, length);
+  }
+
+  @Override
+  public void setAsciiStream(int parameterIndex, java.io.InputStream x) throws SQLException {
+    prepared.setAsciiStream(parameterIndex, x);
+  }
+
+  @Override
+  public void setBinaryStream(int parameterIndex, java.io.InputStream x) throws SQLException {
+    prepared.setBinaryStream(parameterIndex, x);
+  }
+
+  @Override
+  public void setCharacterStream(int parameterIndex, java.io.Reader reader) throws SQLException {
+    prepared.setCharacterStream(parameterIndex, reader);
+  }
+
+  @Override
+  public void setNCharacterStream(int parameterIndex, Reader value) throws SQLException {
+    prepared.setNCharacterStream(parameterIndex, value);
+  }
+
+  @Override
+  public void setClob(int parameterIndex, Reader reader) throws SQLException {
+    prepared.setClob(parameterIndex, reader);
+  }
+
+  @Override
+  public void setBlob(int parameterIndex, InputStream inputStream) throws SQLException {
+    prepared.setBlob(parameterIndex, inputStream);
+  }
+
+  @Override
+  public void setNClob(int parameterIndex, Reader reader) throws SQLException {
+    prepared.setNClob(parameterIndex, reader);
+  }
+
+  @Override
+  public void setObject(
+      int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+    prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType, scaleOrLength);
+  }
+
+  @Override
+  public void setObject(int parameterIndex, Object x, SQLType targetSqlType) throws SQLException {
+    prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType);
+  }
+
+  @Override
+  public long executeLargeUpdate() throws SQLException {
+    begin(preparedAs);
+    long count;
+    try {
+      count = prepared.executeLargeUpdate();
+    } catch (SQLException e) {
+      throw failed(preparedAs, e);
+    }
+    updated(preparedAs, count);
+    return count;
+  }
+
+  /** This wrapper if it is a {@code iface}; never the driver's object. */
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    return Wrappers.unwrap(this, iface);
+  }
+
+  /** Whether {@link #unwrap} would succeed: never for the driver's own classes. */
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return Wrappers.isWrapperFor(this, iface);
+  }
+}

@@ -1,0 +1,16 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.util.Objects;
+
+/** See {@link Interception#protectedData}. */
+record ProtectedInterception(String sql, StatementListener listener) implements Interception {
+  ProtectedInterception {
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(listener, "listener");
+  }
+
+  @Override
+  public boolean touchesProtectedData() {
+    return true;
+  }
+}

@@ -1,0 +1,31 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.sql.SQLException;
+
+/**
+ * Sees every SQL string an application gives a {@link ConsentDataSource} connection before the
+ * driver does, and decides what the driver runs instead, or refuses. This is where consent4j plugs
+ * in its SQL rewriting and auditing; applications normally do not implement it.
+ *
+ * <p>Called for {@code execute*}, {@code executeQuery}, {@code executeUpdate}, {@code
+ * executeLarge*}, {@code addBatch(String)}, {@code prepareStatement*}, {@code prepareCall*} and
+ * {@code nativeSQL}, on the thread making that call, once per call. A prepared statement is
+ * intercepted once, when it is prepared, not per execution.
+ *
+ * <p>Implementations must be thread-safe: one interceptor serves every connection of a data
+ * source. A statement that lets SQL through unchanged should return {@link Interception#plain} so
+ * that the wrapper costs nothing beyond the call.
+ */
+@FunctionalInterface
+public interface StatementInterceptor {
+  /**
+   * Decides what to run for {@code sql}.
+   *
+   * @param sql the SQL text the application gave; never null
+   * @param kind the JDBC entry point it came through
+   * @return what to run instead; never null
+   * @throws SQLException to refuse the statement (preferably a {@link
+   *     org.consent4j.jdbc.ConsentSQLException}); nothing reaches the driver
+   */
+  Interception intercept(String sql, SqlKind kind) throws SQLException;
+}

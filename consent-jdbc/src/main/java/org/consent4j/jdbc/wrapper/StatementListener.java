@@ -1,0 +1,70 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Told what became of one intercepted statement that {@linkplain
+ * Interception#touchesProtectedData() touches protected data}; the interception point for auditing.
+ * Statements that do not touch protected data have no listener called at all. All methods do
+ * nothing by default.
+ *
+ * <p>A listener method that throws makes the JDBC call that triggered it throw (the audit trail
+ * fails closed): from {@code next()} the application sees the exception instead of the row; from
+ * {@code close()} the result set is closed first and the exception is thrown afterwards.
+ *
+ * <p>Calls for one result set come from the thread using it, except that {@link
+ * #onResultSetClosed} may come from a thread that closes the connection or statement. A listener
+ * shared by several statements must be thread-safe.
+ */
+public interface StatementListener {
+  /** A listener that ignores everything. */
+  StatementListener NONE = new StatementListener() {};
+
+  /**
+   * Called before each execution of a statement whose interception touches protected data: every
+   * {@code execute*} of a prepared statement, and every {@code execute*} or batch entry of a plain
+   * one. Throwing refuses that execution; nothing reaches the driver.
+   *
+   * @throws SQLException to refuse the execution
+   */
+  default void beforeExecute() throws SQLException {}
+
+  /**
+   * The cursor of a result set of the statement has moved onto a row ({@code next}, {@code
+   * previous}, {@code first}, {@code last}, {@code absolute}, {@code relative} returned true),
+   * which is the point at which the row's values are delivered to the application.
+   *
+   * @param row the result set wrapper, positioned on the row; read it, do not move its cursor
+   * @throws SQLException to refuse the row; the cursor call throws it
+   */
+  default void onResultSetRow(ResultSet row) throws SQLException {}
+
+  /**
+   * A result set of the statement was closed: by the application, by the statement or connection
+   * closing, by re-executing the statement, or by {@code getMoreResults}. Called exactly once per
+   * result set (unless the application never closes it, nor its statement, nor its connection).
+   *
+   * @param rows how many times the cursor moved onto a row (for a forward-only result set: the
+   *     rows read)
+   * @throws SQLException thrown by {@code close()} after the result set was closed
+   */
+  default void onResultSetClosed(long rows) throws SQLException {}
+
+  /**
+   * The statement (or one entry of a batch) reported an update count.
+   *
+   * @param count rows inserted, updated or deleted; {@link java.sql.Statement#SUCCESS_NO_INFO} or
+   *     {@link java.sql.Statement#EXECUTE_FAILED} for batch entries whose driver reports those
+   * @throws SQLException thrown by the execution method after the update happened
+   */
+  default void onUpdateCount(long count) throws SQLException {}
+
+  /**
+   * Executing the statement, or reading its results, failed in the driver.
+   *
+   * @param failure what the driver threw; it is thrown on to the application afterwards
+   * @throws SQLException added to {@code failure} as suppressed
+   */
+  default void onFailure(SQLException failure) throws SQLException {}
+}
