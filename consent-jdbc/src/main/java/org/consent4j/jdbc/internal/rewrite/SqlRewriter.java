@@ -465,7 +465,7 @@ public final class SqlRewriter {
         walk(t, ctes);
         return;
       }
-      if (!f.getType().isAssignableFrom(ParenthesedSelect.class)) {
+      if (f.getType() != FromItem.class) {
         tableOutsideFrom(t, ctes, "a " + owner.getClass().getSimpleName() + " clause");
         return;
       }
@@ -489,7 +489,7 @@ public final class SqlRewriter {
       return lookup(t);
     }
 
-    private ParenthesedSelect view(Table t, ProtectedTable m) {
+    private FromItem view(Table t, ProtectedTable m) {
       AccessContext ctx = requireContext(m.name());
       if (t.getPivot() != null || t.getUnPivot() != null || t.getSampleClause() != null) {
         throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
@@ -513,15 +513,9 @@ public final class SqlRewriter {
           categories.add(cat);
         }
       }
-      String sql = "SELECT * FROM (SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
-          + predicates.row(m, "c4j_t", definition, ctx) + ") c4j_v";
-      ParenthesedSelect view;
-      try {
-        view = (ParenthesedSelect) ((PlainSelect) CCJSqlParserUtil.parse(sql)).getFromItem();
-      } catch (JSQLParserException | ClassCastException e) {
-        throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
-            "the filtered view of the mapped table " + m.name() + " could not be built");
-      }
+      String select = "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
+          + predicates.row(m, "c4j_t", definition, ctx);
+      ViewFromItem view = new ViewFromItem(select, null);
       view.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(t.getName(), false));
       return view;
     }
