@@ -28,6 +28,7 @@ import org.consent4j.jdbc.ConsentSQLException.ReasonCode;
 import org.consent4j.jdbc.SchemaMapping;
 import org.consent4j.jdbc.TableMapping;
 import org.consent4j.jdbc.internal.rewrite.LiveColumns;
+import org.consent4j.jdbc.internal.rewrite.LiveViews;
 import org.consent4j.jdbc.internal.rewrite.ProtectedTable;
 import org.consent4j.jdbc.internal.rewrite.RewriteRefusedException;
 import org.consent4j.jdbc.internal.rewrite.RewrittenStatement;
@@ -79,6 +80,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     mapping.validate(engine.catalog());
     Dialect dialect;
     List<ProtectedTable> tables = new ArrayList<>();
+    java.util.Set<String> unsafeViews;
     try (Connection c = dataSource.getConnection()) {
       mapping.validate(c);
       dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
@@ -86,10 +88,11 @@ public final class ConsentInterceptor implements StatementInterceptor {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
             t.subjectColumns(), t.rowCategory(), t.columns()));
       }
+      unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames());
     }
     new Schema(consentTablePrefix); // validates the prefix
-    return new ConsentInterceptor(engine, new SqlRewriter(tables, engine.catalog(), dialect, consentTablePrefix),
-        cacheSize);
+    return new ConsentInterceptor(engine,
+        new SqlRewriter(tables, unsafeViews, engine.catalog(), dialect, consentTablePrefix), cacheSize);
   }
 
   @Override
@@ -100,15 +103,21 @@ public final class ConsentInterceptor implements StatementInterceptor {
       r = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
           context.map(AccessContext::recipient).orElse(null)), k -> rewriter.rewrite(sql, context));
     } catch (RewriteRefusedException e) {
+      if (context.isPresent()) {
+        refused(context.get(), kind, sql, e.why().name());
+      }
       throw new ConsentSQLException(reason(e.why()), e.getMessage());
     } catch (UndeclaredException e) {
       throw new ConsentSQLException(ReasonCode.UNKNOWN_PURPOSE, e.getMessage(), e);
     }
-    if (!r.protectedData()) {
-      return kind == SqlKind.CALL ? refuseCall() : Interception.plain(sql);
-    }
     if (kind == SqlKind.CALL) {
+      if (context.isPresent()) {
+        refused(context.get(), kind, sql, "BYPASS_REFUSED");
+      }
       return refuseCall();
+    }
+    if (!r.protectedData()) {
+      return Interception.plain(sql);
     }
     AccessContext ctx = context.orElseThrow();
     Instant now = engine.clock().instant();
@@ -155,6 +164,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
             + " processing context bound to this thread: open engine.process(...) around the execution");
       }
       if (!now.get().equals(ctx)) {
+        refused(now.get(), kind, statement, "CONTEXT_CHANGED");
         throw new ConsentSQLException(ReasonCode.DENIED, "a statement prepared for purpose " + ctx.purpose()
             + " and recipient " + ctx.recipient() + " was executed under purpose " + now.get().purpose()
             + " and recipient " + now.get().recipient() + ": prepare it again under the current context");
@@ -162,6 +172,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       if (kind == SqlKind.PREPARE) {
         Instant at = engine.clock().instant();
         if (java.time.Duration.between(preparedAt, at).compareTo(MAX_PREPARED_AGE) > 0) {
+          refused(ctx, kind, statement, "PREPARED_TOO_LONG_AGO");
           throw new ConsentSQLException(ReasonCode.DENIED, "a statement on mapped tables was prepared more than "
               + MAX_PREPARED_AGE.toMillis() + " ms before it was executed, so its consent check would use a stale"
               + " clock: prepare it again (prepare statements per use, as JdbcTemplate, jOOQ and Hibernate do)");
@@ -188,6 +199,35 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
+  /**
+   * Refusals are decisions too (rule 8): audited under the context that asked, with the shape of
+   * the statement. If the trail itself is down, the refusal stands and the statement stays refused.
+   */
+  private void refused(AccessContext ctx, SqlKind kind, String sql, String reason) throws SQLException {
+    SortedMap<String, String> details = new TreeMap<>();
+    details.put("fingerprint", org.consent4j.jdbc.internal.rewrite.StatementShape.fingerprint(sql));
+    record(ctx, engine.clock().instant(), kind, new TreeSet<>(), Outcome.DENY, reason, details);
+  }
+
+  private void refused(AccessContext ctx, SqlKind kind, RewrittenStatement r, String reason) throws SQLException {
+    SortedMap<String, String> details = new TreeMap<>();
+    details.put("fingerprint", r.fingerprint());
+    details.put("tables", String.join(",", r.tables()));
+    record(ctx, engine.clock().instant(), kind, new TreeSet<>(r.categories()), Outcome.DENY, reason, details);
+  }
+
+  private void record(AccessContext ctx, Instant now, SqlKind kind, java.util.SortedSet<org.consent4j.DataCategory> cats,
+      Outcome outcome, String reason, SortedMap<String, String> details) throws SQLException {
+    try {
+      engine.audit().record(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(),
+          "sql " + kind.name().toLowerCase(java.util.Locale.ROOT), List.of(), cats, outcome, reason, 0, details));
+    } catch (AuditUnavailableException e) {
+      throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, e.getMessage(), e);
+    } catch (ConsentException e) {
+      throw new ConsentSQLException(ReasonCode.DENIED, e.getMessage(), e);
+    }
+  }
+
   private void audit(AccessContext ctx, Instant now, SqlKind kind, RewrittenStatement r, String reason,
       Outcome outcome, long rows) throws SQLException {
     SortedMap<String, String> details = new TreeMap<>();
@@ -196,15 +236,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (rows >= 0) {
       details.put("rows", Long.toString(rows));
     }
-    try {
-      engine.audit().record(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(),
-          "sql " + kind.name().toLowerCase(java.util.Locale.ROOT), List.of(), new TreeSet<>(r.categories()), outcome,
-          reason, 0, details));
-    } catch (AuditUnavailableException e) {
-      throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, e.getMessage(), e);
-    } catch (ConsentException e) {
-      throw new ConsentSQLException(ReasonCode.DENIED, e.getMessage(), e);
-    }
+    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details);
   }
 
   private static ReasonCode reason(RewriteRefusedException.Why why) {

@@ -262,4 +262,34 @@ final class SqlRewriterDatabaseTest {
           Optional.empty()).sql(Instant.EPOCH));
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void viewsThatReadMappedTablesAreRefusedAndOthersPass(Database db) throws SQLException {
+    try (Crm crm = new Crm(db)) {
+      java.util.Set<String> unsafe;
+      try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        s.execute("CREATE VIEW " + crm.p + "v_contact AS SELECT id, email FROM " + crm.p + "contact");
+        s.execute("CREATE VIEW " + crm.p + "v_of_v AS SELECT id FROM " + crm.p + "v_contact");
+        s.execute("CREATE VIEW " + crm.p + "v_note AS SELECT body FROM " + crm.p + "note");
+        unsafe = org.consent4j.jdbc.internal.rewrite.LiveViews.readingMappedTables(c,
+            Dialect.fromProductName(c.getMetaData().getDatabaseProductName()),
+            java.util.Set.of(crm.p + "contact", crm.p + "friend"));
+        for (String view : List.of("v_of_v", "v_contact", "v_note")) {
+          s.execute("DROP VIEW " + crm.p + view); // views are not dropped with the test's tables
+        }
+      }
+      assertTrue(unsafe.contains(crm.p + "v_contact"), unsafe.toString());
+      assertTrue(unsafe.contains(crm.p + "v_of_v"), unsafe.toString());
+      assertTrue(!unsafe.contains(crm.p + "v_note"), unsafe.toString());
+      SqlRewriter guarded = new SqlRewriter(List.of(), unsafe, CATALOG, Dialect.H2, "consent4j_");
+      for (String view : List.of("v_contact", "v_of_v")) {
+        RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
+            () -> guarded.rewrite("SELECT * FROM " + crm.p + view, Optional.of(MARKETING)));
+        assertEquals(Why.BYPASS_REFUSED, e.why());
+      }
+      assertEquals("SELECT body FROM " + crm.p + "v_note",
+          guarded.rewrite("SELECT body FROM " + crm.p + "v_note", Optional.empty()).sql(Instant.EPOCH));
+    }
+  }
 }

@@ -35,24 +35,44 @@ public final class LiveColumns {
     String wantedSchema = inSchema == null ? null : inSchema.toLowerCase(Locale.ROOT);
     boolean mariadb = md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("maria")
         || md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mysql");
-    // MariaDB reports databases as catalogs and has no schemas.
-    try (ResultSet r = mariadb ? md.getColumns(c.getCatalog(), null, "%", "%") : md.getColumns(null, null, "%", "%")) {
-      while (r.next()) {
-        String tableName = r.getString("TABLE_NAME");
-        String tableSchema = mariadb ? r.getString("TABLE_CAT") : r.getString("TABLE_SCHEM");
-        if (!tableName.toLowerCase(Locale.ROOT).equals(wanted)) {
-          continue;
-        }
-        if (!mariadb && wantedSchema != null && (tableSchema == null
-            || !tableSchema.toLowerCase(Locale.ROOT).equals(wantedSchema))) {
-          continue;
-        }
-        out.add(new ProtectedTable.Column(r.getString("COLUMN_NAME"), TEXT.contains(r.getInt("DATA_TYPE"))));
+    // Databases fold unquoted names differently (H2 up, PostgreSQL down, MariaDB keeps them), so
+    // ask for each spelling; the exact, case-insensitive match happens below. MariaDB reports
+    // databases as catalogs and has no schemas.
+    java.util.Set<String> spellings = new java.util.LinkedHashSet<>(
+        List.of(table, table.toLowerCase(Locale.ROOT), table.toUpperCase(Locale.ROOT)));
+    for (String spelling : spellings) {
+      try (ResultSet r = mariadb ? md.getColumns(c.getCatalog(), null, spelling, "%")
+          : md.getColumns(null, null, spelling, "%")) {
+        read(r, mariadb, wanted, wantedSchema, out);
+      }
+      if (!out.isEmpty()) {
+        break;
+      }
+    }
+    if (out.isEmpty()) { // a quoted mixed-case name: look through every table
+      try (ResultSet r = mariadb ? md.getColumns(c.getCatalog(), null, "%", "%") : md.getColumns(null, null, "%", "%")) {
+        read(r, mariadb, wanted, wantedSchema, out);
       }
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("mapped table " + table + " does not exist in schema " + inSchema);
     }
     return out;
+  }
+
+  private static void read(ResultSet r, boolean mariadb, String wanted, String wantedSchema,
+      List<ProtectedTable.Column> out) throws SQLException {
+    while (r.next()) {
+      String tableName = r.getString("TABLE_NAME");
+      String tableSchema = mariadb ? r.getString("TABLE_CAT") : r.getString("TABLE_SCHEM");
+      if (!tableName.toLowerCase(Locale.ROOT).equals(wanted)) {
+        continue;
+      }
+      if (!mariadb && wantedSchema != null && (tableSchema == null
+          || !tableSchema.toLowerCase(Locale.ROOT).equals(wantedSchema))) {
+        continue;
+      }
+      out.add(new ProtectedTable.Column(r.getString("COLUMN_NAME"), TEXT.contains(r.getInt("DATA_TYPE"))));
+    }
   }
 }

@@ -2,14 +2,10 @@ package org.consent4j.jdbc.internal.rewrite;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +80,10 @@ public final class SqlRewriter {
   };
 
   private final Map<String, List<ProtectedTable>> byName = new HashMap<>();
+  /** Views that read mapped tables: a second door the rewriter cannot see through. */
+  private final Set<String> unsafeViews;
+  /** Every name whose appearance in SQL makes it worth parsing: mapped tables and unsafe views. */
+  private final Set<String> watched = new HashSet<>();
   private final ConsentPredicates predicates;
   private final Catalog catalog;
 
@@ -92,9 +92,23 @@ public final class SqlRewriter {
    * @param consentTablePrefix the validated prefix of the consent store's tables
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Catalog catalog, Dialect dialect, String consentTablePrefix) {
+    this(tables, Set.of(), catalog, dialect, consentTablePrefix);
+  }
+
+  /**
+   * @param tables the mapped tables, joined with their live columns
+   * @param unsafeViews lower-case names of views that read mapped tables (see {@link LiveViews});
+   *     statements naming them are refused
+   * @param consentTablePrefix the validated prefix of the consent store's tables
+   */
+  public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Catalog catalog, Dialect dialect,
+      String consentTablePrefix) {
     for (ProtectedTable t : tables) {
       byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
     }
+    this.unsafeViews = Set.copyOf(unsafeViews);
+    watched.addAll(byName.keySet());
+    watched.addAll(this.unsafeViews);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
   }
@@ -151,7 +165,7 @@ public final class SqlRewriter {
       last = m.end();
     }
     parts.add(out.substring(last));
-    return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, fingerprint(sql));
+    return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql));
   }
 
   private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
@@ -160,7 +174,7 @@ public final class SqlRewriter {
 
   /** A word-level scan: does any identifier in the text equal a mapped table's name? */
   boolean mentionsMappedName(String sql) {
-    if (byName.isEmpty()) {
+    if (watched.isEmpty()) {
       return false;
     }
     int n = sql.length();
@@ -174,7 +188,7 @@ public final class SqlRewriter {
         }
         String word = sql.substring(start, i).toLowerCase(Locale.ROOT);
         // U&"..." identifiers spell names with escapes, which a word scan cannot read: parse those.
-        if (byName.containsKey(word) || (word.equals("u") && i < n && sql.charAt(i) == '&')) {
+        if (watched.contains(word) || (word.equals("u") && i < n && sql.charAt(i) == '&')) {
           return true;
         }
       } else {
@@ -187,7 +201,7 @@ public final class SqlRewriter {
   private SortedSet<String> mentionedNames(String sql) {
     SortedSet<String> out = new TreeSet<>();
     for (String word : sql.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}_$]+")) {
-      if (byName.containsKey(word)) {
+      if (watched.contains(word)) {
         out.add(word);
       }
     }
@@ -212,18 +226,6 @@ public final class SqlRewriter {
       }
     }
     return sql.substring(i);
-  }
-
-  /** A hash of the statement with its literal values blanked, for the audit. */
-  static String fingerprint(String sql) {
-    String shape = sql.replaceAll("'(?:[^']|'')*'", "?").replaceAll("\\b\\d+(?:\\.\\d+)?\\b", "?")
-        .replaceAll("\\s+", " ").trim();
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(shape.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
   }
 
   static String unquote(String identifier) {
@@ -481,12 +483,23 @@ public final class SqlRewriter {
       }
     }
 
-    /** The mapped table {@code t} refers to, unless it is the name of a CTE in scope. */
+    /**
+     * The mapped table {@code t} refers to, unless it is the name of a CTE in scope.
+     *
+     * @throws RewriteRefusedException if {@code t} names a view that reads mapped tables
+     */
     private Optional<ProtectedTable> mapped(Table t, Set<String> ctes) {
-      if (t.getSchemaName() == null && ctes.contains(unquote(t.getName()))) {
+      String name = unquote(t.getName());
+      if (t.getSchemaName() == null && ctes.contains(name)) {
         return Optional.empty();
       }
-      return lookup(t);
+      Optional<ProtectedTable> m = lookup(t);
+      if (m.isEmpty() && unsafeViews.contains(name)) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the view " + name + " reads mapped tables,"
+            + " and consent4j cannot filter through a view: query the mapped tables directly, or map the view"
+            + " itself in the schema mapping");
+      }
+      return m;
     }
 
     private FromItem view(Table t, ProtectedTable m) {
