@@ -28,6 +28,7 @@ import org.consent4j.jdbc.ConsentSQLException.ReasonCode;
 import org.consent4j.jdbc.SchemaMapping;
 import org.consent4j.jdbc.TableMapping;
 import org.consent4j.jdbc.internal.rewrite.LiveColumns;
+import org.consent4j.jdbc.internal.rewrite.LiveRoutines;
 import org.consent4j.jdbc.internal.rewrite.LiveViews;
 import org.consent4j.jdbc.internal.rewrite.ProtectedTable;
 import org.consent4j.jdbc.internal.rewrite.RewriteRefusedException;
@@ -81,6 +82,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Dialect dialect;
     List<ProtectedTable> tables = new ArrayList<>();
     java.util.Set<String> unsafeViews;
+    java.util.Set<String> unsafeFunctions;
     try (Connection c = dataSource.getConnection()) {
       mapping.validate(c);
       dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
@@ -89,10 +91,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
             t.subjectColumns(), t.rowCategory(), t.columns()));
       }
       unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames());
+      unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews);
     }
     new Schema(consentTablePrefix); // validates the prefix
     return new ConsentInterceptor(engine,
-        new SqlRewriter(tables, unsafeViews, engine.catalog(), dialect, consentTablePrefix), cacheSize);
+        new SqlRewriter(tables, unsafeViews, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix),
+        cacheSize);
   }
 
   @Override

@@ -282,7 +282,7 @@ final class SqlRewriterDatabaseTest {
       assertTrue(unsafe.contains(crm.p + "v_contact"), unsafe.toString());
       assertTrue(unsafe.contains(crm.p + "v_of_v"), unsafe.toString());
       assertTrue(!unsafe.contains(crm.p + "v_note"), unsafe.toString());
-      SqlRewriter guarded = new SqlRewriter(List.of(), unsafe, CATALOG, Dialect.H2, "consent4j_");
+      SqlRewriter guarded = new SqlRewriter(List.of(), unsafe, java.util.Set.of(), CATALOG, Dialect.H2, "consent4j_");
       for (String view : List.of("v_contact", "v_of_v")) {
         RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
             () -> guarded.rewrite("SELECT * FROM " + crm.p + view, Optional.of(MARKETING)));
@@ -290,6 +290,50 @@ final class SqlRewriterDatabaseTest {
       }
       assertEquals("SELECT body FROM " + crm.p + "v_note",
           guarded.rewrite("SELECT body FROM " + crm.p + "v_note", Optional.empty()).sql(Instant.EPOCH));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void functionsThatMayReadMappedTablesAreRefused(Database db) throws SQLException {
+    try (Crm crm = new Crm(db)) {
+      String reads = crm.p + "email_of";
+      String pure = crm.p + "twice";
+      java.util.Set<String> unsafe;
+      try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        switch (db.name()) {
+          case "PostgreSQL" -> {
+            s.execute("CREATE FUNCTION " + reads + "(i INT) RETURNS VARCHAR AS $$ SELECT email FROM " + crm.p
+                + "contact WHERE id = i $$ LANGUAGE sql");
+            s.execute("CREATE FUNCTION " + pure + "(i INT) RETURNS INT AS $$ SELECT i * 2 $$ LANGUAGE sql");
+          }
+          case "MariaDB" -> {
+            s.execute("CREATE FUNCTION " + reads + "(i INT) RETURNS VARCHAR(100) READS SQL DATA RETURN (SELECT email"
+                + " FROM " + crm.p + "contact WHERE id = i)");
+            s.execute("CREATE FUNCTION " + pure + "(i INT) RETURNS INT DETERMINISTIC RETURN i * 2");
+          }
+          default -> s.execute("CREATE ALIAS " + reads + " FOR 'java.lang.Math.abs(int)'");
+        }
+        Dialect dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+        try {
+          unsafe = org.consent4j.jdbc.internal.rewrite.LiveRoutines.readingMappedTables(c, dialect,
+              java.util.Set.of(crm.p + "contact", crm.p + "friend"), java.util.Set.of());
+        } finally {
+          if (!db.name().equals("H2")) { // functions are not dropped with the test's tables
+            s.execute("DROP FUNCTION " + reads + (db.name().equals("PostgreSQL") ? "(INT)" : ""));
+            s.execute("DROP FUNCTION " + pure + (db.name().equals("PostgreSQL") ? "(INT)" : ""));
+          }
+        }
+      }
+      // H2's Java aliases cannot be scanned, so they count as reading mapped tables
+      assertTrue(unsafe.contains(reads), unsafe.toString());
+      assertTrue(!unsafe.contains(pure), unsafe.toString());
+      SqlRewriter guarded = new SqlRewriter(List.of(), java.util.Set.of(), unsafe, CATALOG, Dialect.H2, "consent4j_");
+      RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
+          () -> guarded.rewrite("SELECT " + reads + "(id) FROM " + crm.p + "note", Optional.of(MARKETING)));
+      assertEquals(Why.BYPASS_REFUSED, e.why());
+      assertEquals("SELECT abs(contact_id) FROM " + crm.p + "note", guarded.rewrite("SELECT abs(contact_id) FROM "
+          + crm.p + "note", Optional.empty()).sql(Instant.EPOCH));
     }
   }
 }

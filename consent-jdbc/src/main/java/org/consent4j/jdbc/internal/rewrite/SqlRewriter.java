@@ -82,6 +82,8 @@ public final class SqlRewriter {
   private final Map<String, List<ProtectedTable>> byName = new HashMap<>();
   /** Views that read mapped tables: a second door the rewriter cannot see through. */
   private final Set<String> unsafeViews;
+  /** Functions that may read mapped tables. */
+  private final Set<String> unsafeFunctions;
   /** Every name whose appearance in SQL makes it worth parsing: mapped tables and unsafe views. */
   private final Set<String> watched = new HashSet<>();
   private final ConsentPredicates predicates;
@@ -92,23 +94,27 @@ public final class SqlRewriter {
    * @param consentTablePrefix the validated prefix of the consent store's tables
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Catalog catalog, Dialect dialect, String consentTablePrefix) {
-    this(tables, Set.of(), catalog, dialect, consentTablePrefix);
+    this(tables, Set.of(), Set.of(), catalog, dialect, consentTablePrefix);
   }
 
   /**
    * @param tables the mapped tables, joined with their live columns
    * @param unsafeViews lower-case names of views that read mapped tables (see {@link LiveViews});
    *     statements naming them are refused
+   * @param unsafeFunctions lower-case names of functions that may read mapped tables (see
+   *     {@link LiveRoutines}); statements calling them are refused
    * @param consentTablePrefix the validated prefix of the consent store's tables
    */
-  public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Catalog catalog, Dialect dialect,
-      String consentTablePrefix) {
+  public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
+      Catalog catalog, Dialect dialect, String consentTablePrefix) {
     for (ProtectedTable t : tables) {
       byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
     }
     this.unsafeViews = Set.copyOf(unsafeViews);
+    this.unsafeFunctions = Set.copyOf(unsafeFunctions);
     watched.addAll(byName.keySet());
     watched.addAll(this.unsafeViews);
+    watched.addAll(this.unsafeFunctions);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
   }
@@ -427,6 +433,13 @@ public final class SqlRewriter {
       }
       if (!isParserNode(o)) {
         return;
+      }
+      if (o instanceof net.sf.jsqlparser.expression.Function fn && fn.getName() != null) {
+        String name = unquote(fn.getName().substring(fn.getName().lastIndexOf('.') + 1));
+        if (unsafeFunctions.contains(name)) {
+          throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the function " + name + " may read mapped"
+              + " tables, and consent4j cannot filter inside a function: query the mapped tables directly");
+        }
       }
       Set<String> scope = ctes;
       List<WithItem<?>> withs = withItems(o);

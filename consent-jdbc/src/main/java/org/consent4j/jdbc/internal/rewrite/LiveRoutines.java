@@ -1,0 +1,90 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.consent4j.jdbc.internal.Dialect;
+
+/**
+ * Finds the user-defined functions of a database that may read mapped tables: like a view, a
+ * function is a door the rewriter cannot see through. A function counts as one when its body
+ * names a mapped table, a view that reads one, or another such function; when its body builds
+ * SQL at run time ({@code EXECUTE}, {@code PREPARE}); when its body cannot be read; and when it
+ * is written in a language whose body cannot be scanned (H2's Java aliases, PL/Python, ...).
+ * Functions written in C or built into the server are not scanned and count as safe. Not API.
+ */
+public final class LiveRoutines {
+  private LiveRoutines() {}
+
+  /**
+   * The lower-case names of the functions that may read a table of {@code mapped} or a view of
+   * {@code unsafeViews}.
+   *
+   * @throws SQLException if the catalog cannot be read
+   */
+  public static Set<String> readingMappedTables(Connection c, Dialect dialect, Set<String> mapped,
+      Set<String> unsafeViews) throws SQLException {
+    String sql = switch (dialect) {
+      case POSTGRESQL -> "SELECT p.proname, p.prosrc, l.lanname FROM pg_proc p"
+          + " JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang"
+          + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'";
+      case H2 -> "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, 'java' FROM INFORMATION_SCHEMA.ROUTINES"
+          + " WHERE ROUTINE_SCHEMA <> 'INFORMATION_SCHEMA'";
+      case MARIADB, MYSQL -> "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, 'sql' FROM information_schema.ROUTINES"
+          + " WHERE ROUTINE_SCHEMA = DATABASE()";
+    };
+    Map<String, String> bodies = new HashMap<>();
+    Set<String> unsafe = new HashSet<>();
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        String name = r.getString(1).toLowerCase(Locale.ROOT);
+        String body = r.getString(2);
+        String language = r.getString(3).toLowerCase(Locale.ROOT);
+        if (language.equals("c") || language.equals("internal")) {
+          continue;
+        }
+        if (body == null || body.isBlank() || !(language.equals("sql") || language.equals("plpgsql"))) {
+          unsafe.add(name);
+        } else {
+          bodies.merge(name, body.toLowerCase(Locale.ROOT), (a, b) -> a + "\n" + b); // overloads
+        }
+      }
+    }
+    Set<String> doors = new HashSet<>(mapped);
+    doors.addAll(unsafeViews);
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (Map.Entry<String, String> f : bodies.entrySet()) {
+        if (!unsafe.contains(f.getKey())) {
+          Set<String> words = words(f.getValue());
+          if (words.contains("execute") || words.contains("prepare") || intersects(words, doors)
+              || intersects(words, unsafe)) {
+            unsafe.add(f.getKey());
+            grew = true;
+          }
+        }
+      }
+    }
+    return unsafe;
+  }
+
+  private static Set<String> words(String text) {
+    return Set.of(text.split("[^\\p{L}\\p{N}_$]+")).stream().collect(java.util.stream.Collectors.toSet());
+  }
+
+  private static boolean intersects(Set<String> words, Set<String> names) {
+    for (String n : names) {
+      if (words.contains(n)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
