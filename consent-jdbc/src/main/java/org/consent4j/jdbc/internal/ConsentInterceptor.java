@@ -54,12 +54,15 @@ public final class ConsentInterceptor implements StatementInterceptor {
   static final java.time.Duration MAX_PREPARED_AGE = java.time.Duration.ofSeconds(1);
 
   private final ConsentEngine engine;
+  private final org.consent4j.jdbc.AuditLevel level;
   private final SqlRewriter rewriter;
   private final Cache<Key, RewrittenStatement> cache;
 
   private record Key(String sql, Purpose purpose, Recipient recipient) {}
 
-  private ConsentInterceptor(ConsentEngine engine, SqlRewriter rewriter, long cacheSize) {
+  private ConsentInterceptor(ConsentEngine engine, SqlRewriter rewriter, long cacheSize,
+      org.consent4j.jdbc.AuditLevel level) {
+    this.level = level;
     this.engine = engine;
     this.rewriter = rewriter;
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
@@ -74,7 +77,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
    * @throws org.consent4j.jdbc.MappingException if the mapping does not fit the catalog or the database
    */
   public static ConsentInterceptor create(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
-      String consentTablePrefix, long cacheSize) throws SQLException {
+      String consentTablePrefix, long cacheSize, org.consent4j.jdbc.AuditLevel level) throws SQLException {
+    Objects.requireNonNull(level, "level");
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(mapping, "mapping");
@@ -95,8 +99,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
     new Schema(consentTablePrefix); // validates the prefix
     return new ConsentInterceptor(engine,
-        new SqlRewriter(tables, unsafeViews, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix),
-        cacheSize);
+        new SqlRewriter(tables, unsafeViews, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
+            level == org.consent4j.jdbc.AuditLevel.SUBJECT),
+        cacheSize, level);
   }
 
   @Override
@@ -131,7 +136,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (kind != SqlKind.PREPARE) {
       audit(ctx, now, kind, r, "EXECUTING", Outcome.PERMIT, -1);
     }
-    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now));
+    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns());
   }
 
   private Interception refuseCall() throws ConsentSQLException {
@@ -185,9 +190,38 @@ public final class ConsentInterceptor implements StatementInterceptor {
       }
     }
 
+    /** Subject ids read so far from the hidden columns, in first-read order. */
+    private final java.util.Set<org.consent4j.SubjectId> subjects = new java.util.LinkedHashSet<>();
+    private int columns = -1;
+
+    @Override
+    public void onResultSetRow(java.sql.ResultSet row) throws SQLException {
+      int hidden = statement.hiddenColumns();
+      if (hidden == 0) {
+        return;
+      }
+      if (columns < 0) {
+        columns = row.getMetaData().getColumnCount();
+      }
+      for (int i = columns - hidden + 1; i <= columns; i++) {
+        String id = row.getString(i);
+        if (id != null) {
+          subjects.add(org.consent4j.SubjectId.of(id));
+        }
+      }
+    }
+
     @Override
     public void onResultSetClosed(long rows) throws SQLException {
-      audit(ctx, engine.clock().instant(), kind, statement, "ROWS_RETURNED", Outcome.PERMIT, rows);
+      SortedMap<String, String> details = details(statement, rows);
+      if (level == org.consent4j.jdbc.AuditLevel.SUBJECT && statement.hiddenColumns() == 0) {
+        details.put("subjects", "not-collected");
+      }
+      List<org.consent4j.SubjectId> read = List.copyOf(subjects);
+      subjects.clear();
+      columns = -1;
+      record(ctx, engine.clock().instant(), kind, new TreeSet<>(statement.categories()), Outcome.PERMIT,
+          "ROWS_RETURNED", details, read);
     }
 
     @Override
@@ -222,9 +256,15 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   private void record(AccessContext ctx, Instant now, SqlKind kind, java.util.SortedSet<org.consent4j.DataCategory> cats,
       Outcome outcome, String reason, SortedMap<String, String> details) throws SQLException {
+    record(ctx, now, kind, cats, outcome, reason, details, List.of());
+  }
+
+  private void record(AccessContext ctx, Instant now, SqlKind kind, java.util.SortedSet<org.consent4j.DataCategory> cats,
+      Outcome outcome, String reason, SortedMap<String, String> details, List<org.consent4j.SubjectId> subjects)
+      throws SQLException {
     try {
       engine.audit().record(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(),
-          "sql " + kind.name().toLowerCase(java.util.Locale.ROOT), List.of(), cats, outcome, reason, 0, details));
+          "sql " + kind.name().toLowerCase(java.util.Locale.ROOT), subjects, cats, outcome, reason, 0, details));
     } catch (AuditUnavailableException e) {
       throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, e.getMessage(), e);
     } catch (ConsentException e) {
@@ -234,13 +274,17 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   private void audit(AccessContext ctx, Instant now, SqlKind kind, RewrittenStatement r, String reason,
       Outcome outcome, long rows) throws SQLException {
+    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details(r, rows));
+  }
+
+  private static SortedMap<String, String> details(RewrittenStatement r, long rows) {
     SortedMap<String, String> details = new TreeMap<>();
     details.put("fingerprint", r.fingerprint());
     details.put("tables", String.join(",", r.tables()));
     if (rows >= 0) {
       details.put("rows", Long.toString(rows));
     }
-    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details);
+    return details;
   }
 
   private static ReasonCode reason(RewriteRefusedException.Why why) {

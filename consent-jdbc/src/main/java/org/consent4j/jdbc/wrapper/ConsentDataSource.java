@@ -50,12 +50,26 @@ public final class ConsentDataSource implements DataSource {
    */
   public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
       org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.JdbcConsentStore store) throws SQLException {
+    return wrap(delegate, engine, mapping, store, org.consent4j.jdbc.AuditLevel.STATEMENT);
+  }
+
+  /**
+   * As {@link #wrap(DataSource, org.consent4j.core.ConsentEngine, org.consent4j.jdbc.SchemaMapping,
+   * org.consent4j.jdbc.JdbcConsentStore)}, auditing at {@code level}; {@link
+   * org.consent4j.jdbc.AuditLevel#SUBJECT} also records whose rows were read.
+   *
+   * @throws SQLException if the database cannot be read
+   */
+  public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
+      org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.JdbcConsentStore store,
+      org.consent4j.jdbc.AuditLevel level) throws SQLException {
     Objects.requireNonNull(delegate, "delegate");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(mapping, "mapping");
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(level, "level");
     return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping,
-        store.tablePrefix(), 10_000));
+        store.tablePrefix(), 10_000, level));
   }
 
   /**

@@ -42,6 +42,27 @@ public interface Interception {
   }
 
   /**
+   * How many columns at the end of each row of this statement's result sets consent4j added for
+   * itself (subject ids for the audit): the application never sees them. Zero by default.
+   */
+  default int hiddenColumns() {
+    return 0;
+  }
+
+  /**
+   * Like {@link #protectedData(String, StatementListener)}, for SQL whose result rows end with
+   * {@code hiddenColumns} columns that the application must not see; the listener's
+   * {@link StatementListener#onResultSetRow} gets the driver's row, with them.
+   */
+  static Interception protectedData(String sql, StatementListener listener, int hiddenColumns) {
+    if (hiddenColumns < 0) {
+      throw new IllegalArgumentException("hiddenColumns must not be negative");
+    }
+    return new ProtectedInterception(Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"),
+        hiddenColumns);
+  }
+
+  /**
    * An interception that runs {@code sql}, whose results are protected data: read-only, and
    * reported to {@code listener}.
    *
@@ -49,6 +70,6 @@ public interface Interception {
    */
   static Interception protectedData(String sql, StatementListener listener) {
     return new ProtectedInterception(
-        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"), 0);
   }
 }

@@ -48,6 +48,9 @@ final class ResultSetWrapper implements ResultSet {
   private final StatementWrapper owner;
   private final AtomicBoolean closeReported;
   private volatile long rowsSeen;
+  /** Trailing columns consent4j added for itself (subject ids), which the application must not see. */
+  private final int hidden;
+  private int visible = -1;
 
   private ResultSetWrapper(
       ResultSet delegate,
@@ -56,6 +59,18 @@ final class ResultSetWrapper implements ResultSet {
       StatementListener listener,
       ConnectionWrapper tracker,
       StatementWrapper owner) {
+    this(delegate, statement, readOnly, listener, tracker, owner, 0);
+  }
+
+  private ResultSetWrapper(
+      ResultSet delegate,
+      Statement statement,
+      boolean readOnly,
+      StatementListener listener,
+      ConnectionWrapper tracker,
+      StatementWrapper owner,
+      int hidden) {
+    this.hidden = hidden;
     this.delegate = delegate;
     this.statement = statement;
     this.readOnly = readOnly;
@@ -85,7 +100,8 @@ final class ResultSetWrapper implements ResultSet {
             true,
             listener == null ? StatementListener.NONE : listener,
             owner.connection,
-            owner);
+            owner,
+            interception.hiddenColumns());
     owner.connection.track(wrapper);
     return wrapper;
   }
@@ -137,9 +153,27 @@ final class ResultSetWrapper implements ResultSet {
   private boolean reportRow(boolean onRow) throws SQLException {
     if (onRow) {
       rowsSeen++;
-      listener.onResultSetRow(this);
+      listener.onResultSetRow(hidden > 0 ? delegate : this);
     }
     return onRow;
+  }
+
+  /** Refuses the columns consent4j added for itself. */
+  private void col(int columnIndex) throws SQLException {
+    if (hidden > 0) {
+      if (visible < 0) {
+        visible = delegate.getMetaData().getColumnCount() - hidden;
+      }
+      if (columnIndex > visible) {
+        throw new SQLException("column index " + columnIndex + " is out of range", "07009");
+      }
+    }
+  }
+
+  private void label(String columnLabel) throws SQLException {
+    if (hidden > 0 && columnLabel != null && columnLabel.toLowerCase(java.util.Locale.ROOT).startsWith("c4j_s")) {
+      throw new SQLException("no column labelled " + columnLabel, "42S22");
+    }
   }
 
   private SQLException failed(SQLException failure) {
@@ -190,161 +224,193 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public String getString(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getString(columnIndex);
   }
 
   @Override
   public boolean getBoolean(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getBoolean(columnIndex);
   }
 
   @Override
   public byte getByte(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getByte(columnIndex);
   }
 
   @Override
   public short getShort(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getShort(columnIndex);
   }
 
   @Override
   public int getInt(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getInt(columnIndex);
   }
 
   @Override
   public long getLong(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getLong(columnIndex);
   }
 
   @Override
   public float getFloat(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getFloat(columnIndex);
   }
 
   @Override
   public double getDouble(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getDouble(columnIndex);
   }
 
   @Override
   public BigDecimal getBigDecimal(int columnIndex, int scale) throws SQLException {
+    col(columnIndex);
     return delegate.getBigDecimal(columnIndex, scale);
   }
 
   @Override
   public byte[] getBytes(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getBytes(columnIndex);
   }
 
   @Override
   public Date getDate(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getDate(columnIndex);
   }
 
   @Override
   public Time getTime(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getTime(columnIndex);
   }
 
   @Override
   public Timestamp getTimestamp(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getTimestamp(columnIndex);
   }
 
   @Override
   public java.io.InputStream getAsciiStream(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getAsciiStream(columnIndex);
   }
 
   @Override
   public java.io.InputStream getUnicodeStream(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getUnicodeStream(columnIndex);
   }
 
   @Override
   public java.io.InputStream getBinaryStream(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getBinaryStream(columnIndex);
   }
 
   @Override
   public String getString(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getString(columnLabel);
   }
 
   @Override
   public boolean getBoolean(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getBoolean(columnLabel);
   }
 
   @Override
   public byte getByte(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getByte(columnLabel);
   }
 
   @Override
   public short getShort(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getShort(columnLabel);
   }
 
   @Override
   public int getInt(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getInt(columnLabel);
   }
 
   @Override
   public long getLong(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getLong(columnLabel);
   }
 
   @Override
   public float getFloat(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getFloat(columnLabel);
   }
 
   @Override
   public double getDouble(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getDouble(columnLabel);
   }
 
   @Override
   public BigDecimal getBigDecimal(String columnLabel, int scale) throws SQLException {
+    label(columnLabel);
     return delegate.getBigDecimal(columnLabel, scale);
   }
 
   @Override
   public byte[] getBytes(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getBytes(columnLabel);
   }
 
   @Override
   public Date getDate(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getDate(columnLabel);
   }
 
   @Override
   public Time getTime(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getTime(columnLabel);
   }
 
   @Override
   public Timestamp getTimestamp(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getTimestamp(columnLabel);
   }
 
   @Override
   public java.io.InputStream getAsciiStream(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getAsciiStream(columnLabel);
   }
 
   @Override
   public java.io.InputStream getUnicodeStream(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getUnicodeStream(columnLabel);
   }
 
   @Override
   public java.io.InputStream getBinaryStream(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getBinaryStream(columnLabel);
   }
 
@@ -365,41 +431,48 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
-    return ResultSetMetaDataWrapper.wrap(delegate.getMetaData());
+    return ResultSetMetaDataWrapper.wrap(delegate.getMetaData(), hidden);
   }
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
+    col(columnIndex);
     return value(delegate.getObject(columnIndex));
   }
 
   @Override
   public Object getObject(String columnLabel) throws SQLException {
+    label(columnLabel);
     return value(delegate.getObject(columnLabel));
   }
 
   @Override
   public int findColumn(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.findColumn(columnLabel);
   }
 
   @Override
   public java.io.Reader getCharacterStream(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getCharacterStream(columnIndex);
   }
 
   @Override
   public java.io.Reader getCharacterStream(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getCharacterStream(columnLabel);
   }
 
   @Override
   public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getBigDecimal(columnIndex);
   }
 
   @Override
   public BigDecimal getBigDecimal(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getBigDecimal(columnLabel);
   }
 
@@ -555,84 +628,98 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateNull(int columnIndex) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateNull(columnIndex);
   }
 
   @Override
   public void updateBoolean(int columnIndex, boolean x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateBoolean(columnIndex, x);
   }
 
   @Override
   public void updateByte(int columnIndex, byte x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateByte(columnIndex, x);
   }
 
   @Override
   public void updateShort(int columnIndex, short x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateShort(columnIndex, x);
   }
 
   @Override
   public void updateInt(int columnIndex, int x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateInt(columnIndex, x);
   }
 
   @Override
   public void updateLong(int columnIndex, long x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateLong(columnIndex, x);
   }
 
   @Override
   public void updateFloat(int columnIndex, float x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateFloat(columnIndex, x);
   }
 
   @Override
   public void updateDouble(int columnIndex, double x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateDouble(columnIndex, x);
   }
 
   @Override
   public void updateBigDecimal(int columnIndex, BigDecimal x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateBigDecimal(columnIndex, x);
   }
 
   @Override
   public void updateString(int columnIndex, String x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateString(columnIndex, x);
   }
 
   @Override
   public void updateBytes(int columnIndex, byte[] x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateBytes(columnIndex, x);
   }
 
   @Override
   public void updateDate(int columnIndex, Date x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateDate(columnIndex, x);
   }
 
   @Override
   public void updateTime(int columnIndex, Time x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateTime(columnIndex, x);
   }
 
   @Override
   public void updateTimestamp(int columnIndex, Timestamp x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateTimestamp(columnIndex, x);
   }
@@ -660,96 +747,112 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateObject(int columnIndex, Object x, int scaleOrLength) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateObject(columnIndex, Values.toDriver(x), scaleOrLength);
   }
 
   @Override
   public void updateObject(int columnIndex, Object x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateObject(columnIndex, Values.toDriver(x));
   }
 
   @Override
   public void updateNull(String columnLabel) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateNull(columnLabel);
   }
 
   @Override
   public void updateBoolean(String columnLabel, boolean x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateBoolean(columnLabel, x);
   }
 
   @Override
   public void updateByte(String columnLabel, byte x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateByte(columnLabel, x);
   }
 
   @Override
   public void updateShort(String columnLabel, short x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateShort(columnLabel, x);
   }
 
   @Override
   public void updateInt(String columnLabel, int x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateInt(columnLabel, x);
   }
 
   @Override
   public void updateLong(String columnLabel, long x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateLong(columnLabel, x);
   }
 
   @Override
   public void updateFloat(String columnLabel, float x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateFloat(columnLabel, x);
   }
 
   @Override
   public void updateDouble(String columnLabel, double x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateDouble(columnLabel, x);
   }
 
   @Override
   public void updateBigDecimal(String columnLabel, BigDecimal x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateBigDecimal(columnLabel, x);
   }
 
   @Override
   public void updateString(String columnLabel, String x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateString(columnLabel, x);
   }
 
   @Override
   public void updateBytes(String columnLabel, byte[] x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateBytes(columnLabel, x);
   }
 
   @Override
   public void updateDate(String columnLabel, Date x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateDate(columnLabel, x);
   }
 
   @Override
   public void updateTime(String columnLabel, Time x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateTime(columnLabel, x);
   }
 
   @Override
   public void updateTimestamp(String columnLabel, Timestamp x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateTimestamp(columnLabel, x);
   }
@@ -777,12 +880,14 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateObject(String columnLabel, Object x, int scaleOrLength) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateObject(columnLabel, Values.toDriver(x), scaleOrLength);
   }
 
   @Override
   public void updateObject(String columnLabel, Object x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateObject(columnLabel, Values.toDriver(x));
   }
@@ -835,160 +940,190 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
+    col(columnIndex);
     return value(delegate.getObject(columnIndex, map));
   }
 
   @Override
   public Ref getRef(int columnIndex) throws SQLException {
+    col(columnIndex);
     throw Values.refRefused();
   }
 
   @Override
   public Blob getBlob(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getBlob(columnIndex);
   }
 
   @Override
   public Clob getClob(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getClob(columnIndex);
   }
 
   @Override
   public Array getArray(int columnIndex) throws SQLException {
+    col(columnIndex);
     return ArrayWrapper.wrap(delegate.getArray(columnIndex), readOnly);
   }
 
   @Override
   public Object getObject(String columnLabel, Map<String, Class<?>> map) throws SQLException {
+    label(columnLabel);
     return value(delegate.getObject(columnLabel, map));
   }
 
   @Override
   public Ref getRef(String columnLabel) throws SQLException {
+    label(columnLabel);
     throw Values.refRefused();
   }
 
   @Override
   public Blob getBlob(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getBlob(columnLabel);
   }
 
   @Override
   public Clob getClob(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getClob(columnLabel);
   }
 
   @Override
   public Array getArray(String columnLabel) throws SQLException {
+    label(columnLabel);
     return ArrayWrapper.wrap(delegate.getArray(columnLabel), readOnly);
   }
 
   @Override
   public Date getDate(int columnIndex, Calendar cal) throws SQLException {
+    col(columnIndex);
     return delegate.getDate(columnIndex, cal);
   }
 
   @Override
   public Date getDate(String columnLabel, Calendar cal) throws SQLException {
+    label(columnLabel);
     return delegate.getDate(columnLabel, cal);
   }
 
   @Override
   public Time getTime(int columnIndex, Calendar cal) throws SQLException {
+    col(columnIndex);
     return delegate.getTime(columnIndex, cal);
   }
 
   @Override
   public Time getTime(String columnLabel, Calendar cal) throws SQLException {
+    label(columnLabel);
     return delegate.getTime(columnLabel, cal);
   }
 
   @Override
   public Timestamp getTimestamp(int columnIndex, Calendar cal) throws SQLException {
+    col(columnIndex);
     return delegate.getTimestamp(columnIndex, cal);
   }
 
   @Override
   public Timestamp getTimestamp(String columnLabel, Calendar cal) throws SQLException {
+    label(columnLabel);
     return delegate.getTimestamp(columnLabel, cal);
   }
 
   @Override
   public java.net.URL getURL(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getURL(columnIndex);
   }
 
   @Override
   public java.net.URL getURL(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getURL(columnLabel);
   }
 
   @Override
   public void updateRef(int columnIndex, Ref x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateRef(columnIndex, x);
   }
 
   @Override
   public void updateRef(String columnLabel, Ref x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateRef(columnLabel, x);
   }
 
   @Override
   public void updateBlob(int columnIndex, Blob x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateBlob(columnIndex, x);
   }
 
   @Override
   public void updateBlob(String columnLabel, Blob x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateBlob(columnLabel, x);
   }
 
   @Override
   public void updateClob(int columnIndex, Clob x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateClob(columnIndex, x);
   }
 
   @Override
   public void updateClob(String columnLabel, Clob x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateClob(columnLabel, x);
   }
 
   @Override
   public void updateArray(int columnIndex, Array x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateArray(columnIndex, Values.toDriver(x));
   }
 
   @Override
   public void updateArray(String columnLabel, Array x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateArray(columnLabel, Values.toDriver(x));
   }
 
   @Override
   public RowId getRowId(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getRowId(columnIndex);
   }
 
   @Override
   public RowId getRowId(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getRowId(columnLabel);
   }
 
   @Override
   public void updateRowId(int columnIndex, RowId x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateRowId(columnIndex, x);
   }
 
   @Override
   public void updateRowId(String columnLabel, RowId x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateRowId(columnLabel, x);
   }
@@ -1005,77 +1140,91 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateNString(int columnIndex, String nString) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateNString(columnIndex, nString);
   }
 
   @Override
   public void updateNString(String columnLabel, String nString) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateNString(columnLabel, nString);
   }
 
   @Override
   public void updateNClob(int columnIndex, NClob nClob) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateNClob(columnIndex, nClob);
   }
 
   @Override
   public void updateNClob(String columnLabel, NClob nClob) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateNClob(columnLabel, nClob);
   }
 
   @Override
   public NClob getNClob(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getNClob(columnIndex);
   }
 
   @Override
   public NClob getNClob(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getNClob(columnLabel);
   }
 
   @Override
   public SQLXML getSQLXML(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getSQLXML(columnIndex);
   }
 
   @Override
   public SQLXML getSQLXML(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getSQLXML(columnLabel);
   }
 
   @Override
   public void updateSQLXML(int columnIndex, SQLXML xmlObject) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateSQLXML(columnIndex, xmlObject);
   }
 
   @Override
   public void updateSQLXML(String columnLabel, SQLXML xmlObject) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateSQLXML(columnLabel, xmlObject);
   }
 
   @Override
   public String getNString(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getNString(columnIndex);
   }
 
   @Override
   public String getNString(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getNString(columnLabel);
   }
 
   @Override
   public java.io.Reader getNCharacterStream(int columnIndex) throws SQLException {
+    col(columnIndex);
     return delegate.getNCharacterStream(columnIndex);
   }
 
   @Override
   public java.io.Reader getNCharacterStream(String columnLabel) throws SQLException {
+    label(columnLabel);
     return delegate.getNCharacterStream(columnLabel);
   }
 
@@ -1151,30 +1300,35 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateClob(int columnIndex, Reader reader, long length) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateClob(columnIndex, reader, length);
   }
 
   @Override
   public void updateClob(String columnLabel, Reader reader, long length) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateClob(columnLabel, reader, length);
   }
 
   @Override
   public void updateNClob(int columnIndex, Reader reader, long length) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateNClob(columnIndex, reader, length);
   }
 
   @Override
   public void updateNClob(String columnLabel, Reader reader, long length) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateNClob(columnLabel, reader, length);
   }
 
   @Override
   public void updateNCharacterStream(int columnIndex, java.io.Reader x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateNCharacterStream(columnIndex, x);
   }
@@ -1188,83 +1342,97 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateAsciiStream(int columnIndex, java.io.InputStream x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateAsciiStream(columnIndex, x);
   }
 
   @Override
   public void updateBinaryStream(int columnIndex, java.io.InputStream x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateBinaryStream(columnIndex, x);
   }
 
   @Override
   public void updateCharacterStream(int columnIndex, java.io.Reader x) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateCharacterStream(columnIndex, x);
   }
 
   @Override
   public void updateAsciiStream(String columnLabel, java.io.InputStream x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateAsciiStream(columnLabel, x);
   }
 
   @Override
   public void updateBinaryStream(String columnLabel, java.io.InputStream x) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateBinaryStream(columnLabel, x);
   }
 
   @Override
   public void updateCharacterStream(String columnLabel, java.io.Reader reader) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateCharacterStream(columnLabel, reader);
   }
 
   @Override
   public void updateBlob(int columnIndex, InputStream inputStream) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateBlob(columnIndex, inputStream);
   }
 
   @Override
   public void updateBlob(String columnLabel, InputStream inputStream) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateBlob(columnLabel, inputStream);
   }
 
   @Override
   public void updateClob(int columnIndex, Reader reader) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateClob(columnIndex, reader);
   }
 
   @Override
   public void updateClob(String columnLabel, Reader reader) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateClob(columnLabel, reader);
   }
 
   @Override
   public void updateNClob(int columnIndex, Reader reader) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateNClob(columnIndex, reader);
   }
 
   @Override
   public void updateNClob(String columnLabel, Reader reader) throws SQLException {
+    label(columnLabel);
     checkWritable();
     delegate.updateNClob(columnLabel, reader);
   }
 
   @Override
   public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
+    col(columnIndex);
     return Values.cast(value(delegate.getObject(columnIndex, type)), type);
   }
 
   @Override
   public <T> T getObject(String columnLabel, Class<T> type) throws SQLException {
+    label(columnLabel);
     return Values.cast(value(delegate.getObject(columnLabel, type)), type);
   }
 
@@ -1284,6 +1452,7 @@ final class ResultSetWrapper implements ResultSet {
 
   @Override
   public void updateObject(int columnIndex, Object x, SQLType targetSqlType) throws SQLException {
+    col(columnIndex);
     checkWritable();
     delegate.updateObject(columnIndex, Values.toDriver(x), targetSqlType);
   }

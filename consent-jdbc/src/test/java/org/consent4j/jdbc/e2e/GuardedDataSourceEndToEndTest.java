@@ -580,6 +580,54 @@ final class GuardedDataSourceEndToEndTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void subjectLevelAuditNamesWhoseRowsWereReadAndHidesItsOwnColumns(Database db) throws Exception {
+    try (Crm crm = new Crm(db); var scope = crm.engine.process(MARKETING)) {
+      ConsentDataSource subjects = ConsentDataSource.wrap(db.dataSource(), crm.engine, crm.mapping, crm.store,
+          org.consent4j.jdbc.AuditLevel.SUBJECT);
+      try (Connection c = subjects.getConnection()) {
+        int mark = crm.auditRecords().size();
+        try (Statement s = c.createStatement();
+            java.sql.ResultSet rs = s.executeQuery(crm.sql("SELECT * FROM $contact ORDER BY id"))) {
+          assertEquals(4, rs.getMetaData().getColumnCount(), "the subject column added for the audit is hidden");
+          List<Object> ids = new java.util.ArrayList<>();
+          while (rs.next()) {
+            ids.add(rs.getInt(1));
+          }
+          assertEquals(List.of(1, 2, 3), ids);
+          assertThrows(SQLException.class, () -> rs.getObject(5));
+        }
+        List<AuditEvent> events = crm.auditEventsSince(mark);
+        assertEquals(List.of("EXECUTING", "ROWS_RETURNED"), events.stream().map(AuditEvent::reason).toList());
+        assertEquals(List.of(SubjectId.of(1), SubjectId.of(2), SubjectId.of(3)), events.get(1).subjects());
+
+        // only what was actually read: one row, then closed
+        mark = crm.auditRecords().size();
+        try (Statement s = c.createStatement();
+            java.sql.ResultSet rs = s.executeQuery(crm.sql("SELECT email FROM $contact ORDER BY id"))) {
+          assertTrue(rs.next());
+          assertThrows(SQLException.class, () -> rs.findColumn("c4j_s0"));
+        }
+        assertEquals(List.of(SubjectId.of(1)), crm.auditEventsSince(mark).get(1).subjects());
+
+        // a join names the subjects of every mapped table it read
+        mark = crm.auditRecords().size();
+        assertEquals(List.of(row(2, "c1@example.org")), crm.statementQuery(c,
+            "SELECT f.user_id, c.email FROM $friend f JOIN $contact c ON c.id = f.friend_id WHERE f.user_id = 2"));
+        assertEquals(java.util.Set.of(SubjectId.of(1), SubjectId.of(2)),
+            java.util.Set.copyOf(crm.auditEventsSince(mark).get(1).subjects()));
+
+        // an aggregate's rows belong to no single subject: said so, not guessed
+        mark = crm.auditRecords().size();
+        assertEquals(1, crm.statementQuery(c, "SELECT count(*) FROM $contact").size());
+        AuditEvent count = crm.auditEventsSince(mark).get(1);
+        assertEquals(List.of(), count.subjects());
+        assertEquals("not-collected", count.details().get("subjects"));
+      }
+    }
+  }
+
   /**
    * The CRM on one database: tables under a unique prefix ({@code $} in SQL stands for it), the
    * engine on a JDBC consent store in the same database, the mapping read from JSON, and the

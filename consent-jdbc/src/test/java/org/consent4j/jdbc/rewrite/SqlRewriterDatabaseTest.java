@@ -282,7 +282,7 @@ final class SqlRewriterDatabaseTest {
       assertTrue(unsafe.contains(crm.p + "v_contact"), unsafe.toString());
       assertTrue(unsafe.contains(crm.p + "v_of_v"), unsafe.toString());
       assertTrue(!unsafe.contains(crm.p + "v_note"), unsafe.toString());
-      SqlRewriter guarded = new SqlRewriter(List.of(), unsafe, java.util.Set.of(), CATALOG, Dialect.H2, "consent4j_");
+      SqlRewriter guarded = new SqlRewriter(List.of(), unsafe, java.util.Set.of(), CATALOG, Dialect.H2, "consent4j_", false);
       for (String view : List.of("v_contact", "v_of_v")) {
         RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
             () -> guarded.rewrite("SELECT * FROM " + crm.p + view, Optional.of(MARKETING)));
@@ -328,7 +328,7 @@ final class SqlRewriterDatabaseTest {
       // H2's Java aliases cannot be scanned, so they count as reading mapped tables
       assertTrue(unsafe.contains(reads), unsafe.toString());
       assertTrue(!unsafe.contains(pure), unsafe.toString());
-      SqlRewriter guarded = new SqlRewriter(List.of(), java.util.Set.of(), unsafe, CATALOG, Dialect.H2, "consent4j_");
+      SqlRewriter guarded = new SqlRewriter(List.of(), java.util.Set.of(), unsafe, CATALOG, Dialect.H2, "consent4j_", false);
       RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
           () -> guarded.rewrite("SELECT " + reads + "(id) FROM " + crm.p + "note", Optional.of(MARKETING)));
       assertEquals(Why.BYPASS_REFUSED, e.why());

@@ -15,9 +15,11 @@ import org.consent4j.DataCategory;
  * @param tables the mapped tables it touches, lower-case
  * @param categories the data categories of the personal columns it may read
  * @param fingerprint a hash of the statement's shape, without its literal values
+ * @param hiddenColumns how many subject-id columns were added at the end of each result row, for
+ *     the audit; the application must not see them
  */
 public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
-    SortedSet<DataCategory> categories, String fingerprint) {
+    SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns) {
 
   /** Copies the collections. */
   public RewrittenStatement {
@@ -32,7 +34,7 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
 
   /** A statement that touches no mapped table and runs as it was written. */
   static RewrittenStatement untouched(String sql) {
-    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "");
+    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "", 0);
   }
 
   /** The SQL to run at {@code now} (the engine clock's time). */

@@ -59,6 +59,12 @@ import org.consent4j.jdbc.internal.Dialect;
 public final class SqlRewriter {
   private static final Pattern CALL = Pattern.compile(
       "^\\s*(\\{\\s*(\\?\\s*=\\s*)?call\\b|call\\b|exec\\b|execute\\b|do\\b)", Pattern.CASE_INSENSITIVE);
+  /** Functions that fold many rows into one: their result belongs to no single subject. */
+  private static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "array_agg",
+      "string_agg", "group_concat", "listagg", "json_agg", "jsonb_agg", "json_arrayagg", "json_objectagg",
+      "bool_and", "bool_or", "every", "bit_and", "bit_or", "bit_xor", "stddev", "stddev_pop", "stddev_samp",
+      "variance", "var_pop", "var_samp", "median", "mode", "percentile_cont", "percentile_disc", "any_value");
+
   private static final Pattern MARKERS =
       Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|" + Pattern.quote(ConsentPredicates.NOW_NANO));
   private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
@@ -82,6 +88,7 @@ public final class SqlRewriter {
   private final Map<String, List<ProtectedTable>> byName = new HashMap<>();
   /** Views that read mapped tables: a second door the rewriter cannot see through. */
   private final Set<String> unsafeViews;
+  private final boolean subjectColumns;
   /** Functions that may read mapped tables. */
   private final Set<String> unsafeFunctions;
   /** Every name whose appearance in SQL makes it worth parsing: mapped tables and unsafe views. */
@@ -94,7 +101,7 @@ public final class SqlRewriter {
    * @param consentTablePrefix the validated prefix of the consent store's tables
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Catalog catalog, Dialect dialect, String consentTablePrefix) {
-    this(tables, Set.of(), Set.of(), catalog, dialect, consentTablePrefix);
+    this(tables, Set.of(), Set.of(), catalog, dialect, consentTablePrefix, false);
   }
 
   /**
@@ -104,9 +111,12 @@ public final class SqlRewriter {
    * @param unsafeFunctions lower-case names of functions that may read mapped tables (see
    *     {@link LiveRoutines}); statements calling them are refused
    * @param consentTablePrefix the validated prefix of the consent store's tables
+   * @param subjectColumns whether to add the subject ids of each row of a plain top-level query
+   *     as hidden trailing columns, for subject-level auditing
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
-      Catalog catalog, Dialect dialect, String consentTablePrefix) {
+      Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
+    this.subjectColumns = subjectColumns;
     for (ProtectedTable t : tables) {
       byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
     }
@@ -157,6 +167,7 @@ public final class SqlRewriter {
     if (r.tables.isEmpty()) {
       return RewrittenStatement.untouched(sql);
     }
+    int hidden = subjectColumns && statements.size() == 1 ? r.addSubjectColumns(statements.get(0)) : 0;
     StringBuilder out = new StringBuilder(sql.length() * 4);
     for (int i = 0; i < statements.size(); i++) {
       out.append(i == 0 ? "" : ";\n").append(statements.get(i));
@@ -171,7 +182,8 @@ public final class SqlRewriter {
       last = m.end();
     }
     parts.add(out.substring(last));
-    return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql));
+    return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql),
+        hidden);
   }
 
   private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
@@ -274,6 +286,78 @@ public final class SqlRewriter {
     PurposeDefinition definition;
     /** How many table references were replaced by filtered views. */
     int views;
+    /** The mapped table behind each view this rewrite made. */
+    final Map<ViewFromItem, ProtectedTable> viewTables = new IdentityHashMap<>();
+
+    /**
+     * For a plain top-level query whose rows are rows of mapped tables (no DISTINCT, GROUP BY,
+     * aggregate or window function, set operation or INTO), appends each top-level mapped table's
+     * subject columns as {@code c4j_s0, c4j_s1, ...}: the audit then knows whose data was read.
+     *
+     * @return how many columns were added
+     */
+    int addSubjectColumns(Statement s) {
+      if (!(s instanceof PlainSelect ps) || ps.getDistinct() != null || ps.getGroupBy() != null
+          || ps.getHaving() != null || (ps.getIntoTables() != null && !ps.getIntoTables().isEmpty())
+          || aggregates(ps.getSelectItems(), java.util.Collections.newSetFromMap(new IdentityHashMap<>()))) {
+        return 0;
+      }
+      List<FromItem> top = new ArrayList<>();
+      top.add(ps.getFromItem());
+      if (ps.getJoins() != null) {
+        ps.getJoins().forEach(j -> top.add(j.getFromItem()));
+      }
+      int added = 0;
+      for (FromItem f : top) {
+        ProtectedTable t = f instanceof ViewFromItem v ? viewTables.get(v) : null;
+        if (t == null || f.getAlias() == null) {
+          continue;
+        }
+        for (String subject : t.subjectColumns()) {
+          String ref = f.getAlias().getName() + "." + predicates.quote(t.column(subject).orElseThrow().name());
+          try {
+            ps.addSelectItem(CCJSqlParserUtil.parseExpression(ref), new Alias("c4j_s" + added, true));
+          } catch (JSQLParserException e) {
+            return 0; // the audit then names no subjects for this statement; the data is filtered all the same
+          }
+          added++;
+        }
+      }
+      return added;
+    }
+
+    private boolean aggregates(Object o, Set<Object> seen) {
+      if (o == null || o instanceof Enum<?> || o instanceof String || !seen.add(o)) {
+        return false;
+      }
+      if (o instanceof net.sf.jsqlparser.expression.AnalyticExpression) {
+        return true;
+      }
+      if (o instanceof net.sf.jsqlparser.expression.Function fn && fn.getName() != null
+          && AGGREGATES.contains(fn.getName().toLowerCase(Locale.ROOT))) {
+        return true;
+      }
+      if (o instanceof ParenthesedSelect) {
+        return false; // a subquery's aggregates do not merge the outer rows
+      }
+      if (o instanceof Collection<?> coll) {
+        for (Object e : coll) {
+          if (aggregates(e, seen)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      if (!isParserNode(o)) {
+        return false;
+      }
+      for (Field f : FIELDS.get(o.getClass())) {
+        if (aggregates(get(f, o), seen)) {
+          return true;
+        }
+      }
+      return false;
+    }
 
     Rewrite(Optional<AccessContext> context) {
       this.context = context;
@@ -542,6 +626,7 @@ public final class SqlRewriter {
       String select = "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
           + predicates.row(m, "c4j_t", definition, ctx);
       ViewFromItem view = new ViewFromItem(select, null);
+      viewTables.put(view, m);
       view.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(t.getName(), false));
       return view;
     }
