@@ -249,12 +249,27 @@ final class SqlRewriterDatabaseTest {
           "INSERT INTO $contact SELECT * FROM $contact", Why.MASKED_WRITE_REFUSED,
           "SELECT FROM WHERE $contact ((", Why.UNANALYSABLE_SQL,
           "DELETE FROM $friend USING $contact WHERE $friend.user_id = $contact.id", Why.UNANALYSABLE_SQL);
+      Map<String, Why> more = Map.of(
+          "INSERT INTO $contact (id) VALUES (9) ON CONFLICT (id) DO UPDATE SET email = 'x'", Why.BYPASS_REFUSED,
+          "INSERT INTO $contact (id) VALUES (9) ON DUPLICATE KEY UPDATE email = 'x'", Why.BYPASS_REFUSED,
+          "MERGE INTO $contact c USING $note n ON (c.id = n.contact_id) WHEN MATCHED THEN UPDATE SET c.email = n.body",
+          Why.BYPASS_REFUSED,
+          "COPY $contact TO STDOUT", Why.UNANALYSABLE_SQL,
+          "TRUNCATE TABLE $contact", Why.BYPASS_REFUSED,
+          "SELECT id FROM $note; DROP TABLE $contact", Why.BYPASS_REFUSED,
+          "SELECT * FROM $contact FOR UPDATE OF $contact", Why.UNANALYSABLE_SQL);
+      refused = new java.util.HashMap<>(refused);
+      refused.putAll(more);
       for (Map.Entry<String, Why> e : refused.entrySet()) {
         RewriteRefusedException ex = assertThrows(RewriteRefusedException.class,
             () -> crm.rewriter.rewrite(e.getKey().replace("$", crm.p), Optional.of(MARKETING)), e.getKey());
         assertEquals(e.getValue(), ex.why(), e.getKey() + ": " + ex.getMessage());
         assertTrue(!ex.getMessage().contains("example.org"));
       }
+      // several statements in one string: each is rewritten
+      String two = crm.rewriter.rewrite(("SELECT id FROM $contact; SELECT user_id FROM $friend").replace("$", crm.p),
+          Optional.of(MARKETING)).sql(crm.clock.instant());
+      assertEquals(2, two.split("c4j_t WHERE").length - 1, two);
       RewriteRefusedException none = assertThrows(RewriteRefusedException.class,
           () -> crm.rewriter.rewrite("SELECT email FROM " + crm.p + "contact", Optional.empty()));
       assertEquals(Why.NO_CONTEXT, none.why());
