@@ -136,7 +136,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (kind != SqlKind.PREPARE) {
       audit(ctx, now, kind, r, "EXECUTING", Outcome.PERMIT, -1);
     }
-    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns());
+    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns(),
+        !r.writesMappedRows());
   }
 
   private Interception refuseCall() throws ConsentSQLException {

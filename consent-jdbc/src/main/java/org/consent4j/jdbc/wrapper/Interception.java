@@ -50,16 +50,33 @@ public interface Interception {
   }
 
   /**
+   * Whether the application may ask for generated keys of this statement (which drivers return
+   * by adding {@code RETURNING} to it). True by default.
+   */
+  default boolean allowsGeneratedKeys() {
+    return true;
+  }
+
+  /**
    * Like {@link #protectedData(String, StatementListener)}, for SQL whose result rows end with
    * {@code hiddenColumns} columns that the application must not see; the listener's
    * {@link StatementListener#onResultSetRow} gets the driver's row, with them.
    */
   static Interception protectedData(String sql, StatementListener listener, int hiddenColumns) {
+    return protectedData(sql, listener, hiddenColumns, true);
+  }
+
+  /**
+   * Like {@link #protectedData(String, StatementListener, int)}; when {@code allowsGeneratedKeys}
+   * is false, asking for generated keys of the statement is refused.
+   */
+  static Interception protectedData(String sql, StatementListener listener, int hiddenColumns,
+      boolean allowsGeneratedKeys) {
     if (hiddenColumns < 0) {
       throw new IllegalArgumentException("hiddenColumns must not be negative");
     }
     return new ProtectedInterception(Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"),
-        hiddenColumns);
+        hiddenColumns, allowsGeneratedKeys);
   }
 
   /**
@@ -70,6 +87,6 @@ public interface Interception {
    */
   static Interception protectedData(String sql, StatementListener listener) {
     return new ProtectedInterception(
-        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"), 0);
+        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"), 0, true);
   }
 }

@@ -3,7 +3,8 @@ package org.consent4j.jdbc.wrapper;
 import java.util.Objects;
 
 /** See {@link Interception#protectedData}. */
-record ProtectedInterception(String sql, StatementListener listener, int hiddenColumns) implements Interception {
+record ProtectedInterception(String sql, StatementListener listener, int hiddenColumns, boolean allowsGeneratedKeys)
+    implements Interception {
   ProtectedInterception {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(listener, "listener");

@@ -55,4 +55,16 @@ final class Wrappers {
   interface SqlAction {
     void run() throws SQLException;
   }
+
+  /**
+   * Generated keys of an UPDATE or DELETE on a mapped table are the rows' own columns (drivers
+   * add {@code RETURNING}), masked ones included: refused when the interception says so.
+   */
+  static void requireKeysAllowed(Interception interception, boolean requested) throws SQLException {
+    if (requested && interception.touchesProtectedData() && !interception.allowsGeneratedKeys()) {
+      throw new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.BYPASS_REFUSED,
+          "generated keys of an UPDATE or DELETE on a mapped table are refused: the driver would return the"
+              + " rows' columns, masked ones included; select the rows afterwards instead");
+    }
+  }
 }

@@ -582,6 +582,21 @@ final class GuardedDataSourceEndToEndTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void generatedKeysOfAnUpdateOnAMappedTableAreRefused(Database db) throws Exception {
+    try (Crm crm = new Crm(db); var scope = crm.engine.process(MARKETING); Connection c = crm.guarded.getConnection();
+        Statement s = c.createStatement()) {
+      String update = crm.sql("UPDATE $contact SET country = country WHERE id = 3");
+      assertRefused(ReasonCode.BYPASS_REFUSED, () -> s.executeUpdate(update, new String[] {"email"}));
+      assertRefused(ReasonCode.BYPASS_REFUSED, () -> s.executeUpdate(update, Statement.RETURN_GENERATED_KEYS));
+      assertRefused(ReasonCode.BYPASS_REFUSED, () -> c.prepareStatement(update, new int[] {3}));
+      // an INSERT's keys are the application's own values: allowed
+      assertEquals(1, s.executeUpdate(crm.sql("INSERT INTO $contact (id, country) VALUES (9, 'NL')"),
+          Statement.RETURN_GENERATED_KEYS));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void subjectLevelAuditNamesWhoseRowsWereReadAndHidesItsOwnColumns(Database db) throws Exception {
     try (Crm crm = new Crm(db); var scope = crm.engine.process(MARKETING)) {
       ConsentDataSource subjects = ConsentDataSource.wrap(db.dataSource(), crm.engine, crm.mapping, crm.store,

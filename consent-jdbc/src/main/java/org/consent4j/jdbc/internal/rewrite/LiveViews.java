@@ -12,9 +12,11 @@ import java.util.Set;
 import org.consent4j.jdbc.internal.Dialect;
 
 /**
- * Finds the views of a database that read mapped tables, directly or through other views. A view
- * is a second door to the same rows, and the rewriter cannot see through it, so statements that
- * name such a view are refused. A view whose definition cannot be read counts as one. Not API.
+ * Finds the views of a database that read mapped tables, directly or through other views, and
+ * (PostgreSQL) the parent tables whose rows include a mapped table's through inheritance or
+ * partitioning. Each is a second door to the same rows that the rewriter cannot see through, so
+ * statements that name one are refused. A view whose definition cannot be read counts as one.
+ * Not API.
  */
 public final class LiveViews {
   private LiveViews() {}
@@ -44,6 +46,19 @@ public final class LiveViews {
         }
       }
     }
+    // PostgreSQL: a parent table's rows include its children's (inheritance, partitions).
+    Map<String, Set<String>> children = new HashMap<>();
+    if (dialect == Dialect.POSTGRESQL) {
+      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT p.relname, ch.relname FROM"
+          + " pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_class ch ON ch.oid = i.inhrelid")) {
+        while (r.next()) {
+          String parent = r.getString(1).toLowerCase(Locale.ROOT);
+          if (!mapped.contains(parent)) {
+            children.computeIfAbsent(parent, k -> new HashSet<>()).add(r.getString(2).toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    }
     Set<String> unsafe = new HashSet<>();
     boolean grew = true;
     while (grew) {
@@ -52,6 +67,13 @@ public final class LiveViews {
         if (!unsafe.contains(v.getKey()) && (v.getValue() == null || v.getValue().isBlank()
             || mentionsAny(v.getValue(), mapped) || mentionsAny(v.getValue(), unsafe))) {
           unsafe.add(v.getKey());
+          grew = true;
+        }
+      }
+      for (Map.Entry<String, Set<String>> p : children.entrySet()) {
+        if (!unsafe.contains(p.getKey())
+            && p.getValue().stream().anyMatch(ch -> mapped.contains(ch) || unsafe.contains(ch))) {
+          unsafe.add(p.getKey());
           grew = true;
         }
       }

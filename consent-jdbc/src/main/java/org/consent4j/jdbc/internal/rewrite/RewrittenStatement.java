@@ -17,9 +17,11 @@ import org.consent4j.DataCategory;
  * @param fingerprint a hash of the statement's shape, without its literal values
  * @param hiddenColumns how many subject-id columns were added at the end of each result row, for
  *     the audit; the application must not see them
+ * @param writesMappedRows true for an UPDATE or DELETE of a mapped table, whose generated keys
+ *     (the rows' own columns) must not be handed out
  */
 public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
-    SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns) {
+    SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows) {
 
   /** Copies the collections. */
   public RewrittenStatement {
@@ -34,7 +36,7 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
 
   /** A statement that touches no mapped table and runs as it was written. */
   static RewrittenStatement untouched(String sql) {
-    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "", 0);
+    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "", 0, false);
   }
 
   /** The SQL to run at {@code now} (the engine clock's time). */

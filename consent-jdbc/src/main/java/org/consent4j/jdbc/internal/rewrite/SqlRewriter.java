@@ -59,6 +59,23 @@ import org.consent4j.jdbc.internal.Dialect;
 public final class SqlRewriter {
   private static final Pattern CALL = Pattern.compile(
       "^\\s*(\\{\\s*(\\?\\s*=\\s*)?call\\b|call\\b|exec\\b|execute\\b|do\\b)", Pattern.CASE_INSENSITIVE);
+  /**
+   * Built-in functions and commands that run SQL given as text, dump or copy tables, or reach
+   * files or other servers: each is a way around any rewriting, so a statement that uses one is
+   * refused on a guarded connection whatever it mentions.
+   */
+  static final Set<String> DANGEROUS = Set.of(
+      // H2
+      "script", "runscript", "backup", "csvwrite", "csvread", "link_schema", "file_read", "file_write",
+      // PostgreSQL
+      "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "table_to_xml",
+      "table_to_xml_and_xmlschema", "table_to_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+      "schema_to_xml", "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xml_and_xmlschema",
+      "dblink", "dblink_exec", "dblink_open", "dblink_fetch", "dblink_send_query", "lo_import", "lo_export",
+      "pg_read_file", "pg_read_binary_file", "pg_ls_dir",
+      // MariaDB / MySQL
+      "load_file", "outfile", "dumpfile", "sys_exec", "sys_eval");
+
   /** Functions that fold many rows into one: their result belongs to no single subject. */
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "array_agg",
       "string_agg", "group_concat", "listagg", "json_agg", "jsonb_agg", "json_arrayagg", "json_objectagg",
@@ -89,6 +106,8 @@ public final class SqlRewriter {
   /** Views that read mapped tables: a second door the rewriter cannot see through. */
   private final Set<String> unsafeViews;
   private final boolean subjectColumns;
+  /** The consent store's own tables: never reachable through a guarded connection. */
+  private final Set<String> storeTables = new HashSet<>();
   /** Functions that may read mapped tables. */
   private final Set<String> unsafeFunctions;
   /** Every name whose appearance in SQL makes it worth parsing: mapped tables and unsafe views. */
@@ -125,6 +144,11 @@ public final class SqlRewriter {
     watched.addAll(byName.keySet());
     watched.addAll(this.unsafeViews);
     watched.addAll(this.unsafeFunctions);
+    for (String t : new org.consent4j.jdbc.internal.Schema(consentTablePrefix).tables()) {
+      storeTables.add(t.toLowerCase(Locale.ROOT));
+    }
+    watched.addAll(storeTables);
+    watched.addAll(DANGEROUS);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
   }
@@ -143,6 +167,11 @@ public final class SqlRewriter {
           "stored procedure calls and anonymous blocks are refused: consent4j cannot see which personal data"
               + " they read; query the tables directly");
     }
+    if (sql.contains("/*!") || sql.contains("/*M!") || sql.contains("/*m!")) {
+      // MariaDB and MySQL run the text of these comments, which the parser skips.
+      throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "executable comments (/*! ... */) are refused"
+          + " on a consent-guarded connection: the database runs text the filter cannot see");
+    }
     if (!mentionsMappedName(sql)) {
       return RewrittenStatement.untouched(sql);
     }
@@ -154,8 +183,9 @@ public final class SqlRewriter {
     try {
       statements = CCJSqlParserUtil.parseStatements(sql);
     } catch (JSQLParserException | RuntimeException | StackOverflowError e) {
-      throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the statement mentions the mapped table(s) "
-          + mentionedNames(sql) + " but cannot be parsed, so consent4j cannot filter it; simplify it or split it");
+      throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the statement mentions protected names "
+          + mentionedNames(sql) + " (or spells a name with escapes) but cannot be parsed, so consent4j cannot"
+          + " filter it; simplify it or split it");
     }
     if (statements.isEmpty()) {
       return RewrittenStatement.untouched(sql);
@@ -183,7 +213,7 @@ public final class SqlRewriter {
     }
     parts.add(out.substring(last));
     return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql),
-        hidden);
+        hidden, r.writesMappedRows);
   }
 
   private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
@@ -204,7 +234,7 @@ public final class SqlRewriter {
         while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
           i++;
         }
-        String word = sql.substring(start, i).toLowerCase(Locale.ROOT);
+        String word = fold(sql.substring(start, i));
         // U&"..." identifiers spell names with escapes, which a word scan cannot read: parse those.
         if (watched.contains(word) || (word.equals("u") && i < n && sql.charAt(i) == '&')) {
           return true;
@@ -218,7 +248,7 @@ public final class SqlRewriter {
 
   private SortedSet<String> mentionedNames(String sql) {
     SortedSet<String> out = new TreeSet<>();
-    for (String word : sql.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}_$]+")) {
+    for (String word : fold(sql).split("[^\\p{L}\\p{N}_$]+")) {
       if (watched.contains(word)) {
         out.add(word);
       }
@@ -255,7 +285,28 @@ public final class SqlRewriter {
         || (s.startsWith("[") && s.endsWith("]")))) {
       s = s.substring(1, s.length() - 1);
     }
-    return s.toLowerCase(Locale.ROOT);
+    return fold(s);
+  }
+
+  /**
+   * Lower case after upper case: H2 upper-cases unquoted names, which turns the dotless {@code ı}
+   * into {@code I}, so {@code frıend} must match {@code friend}. Over-matching only over-protects.
+   */
+  static String fold(String name) {
+    return name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The key under which a CTE name shadows a table reference: unquoted names compare folded,
+   * quoted ones exactly. A quoted CTE never shadows an unquoted reference and vice versa: when
+   * unsure, the reference is taken for the table, which can only over-filter.
+   */
+  static String cteKey(String identifier) {
+    if (identifier.length() >= 2 && (identifier.startsWith("\"") || identifier.startsWith("`")
+        || identifier.startsWith("["))) {
+      return "q:" + identifier.substring(1, identifier.length() - 1);
+    }
+    return "u:" + fold(identifier);
   }
 
   /** The mapped table a reference names: a mapping for its schema, or one that names no schema. */
@@ -286,6 +337,10 @@ public final class SqlRewriter {
     PurposeDefinition definition;
     /** How many table references were replaced by filtered views. */
     int views;
+    /** Set by columnsOf when the statement holds a subquery. */
+    boolean subqueryFound;
+    /** An UPDATE or DELETE of a mapped table. */
+    boolean writesMappedRows;
     /** The mapped table behind each view this rewrite made. */
     final Map<ViewFromItem, ProtectedTable> viewTables = new IdentityHashMap<>();
 
@@ -387,17 +442,30 @@ public final class SqlRewriter {
       } else if (s instanceof Insert insert) {
         insert(insert);
       } else if (s instanceof Update update) {
+        noReturning(update.getReturningClause(), update.getTable());
         walk(update, Set.of());
+        target(update.getTable()).ifPresent(t -> writesMappedRows = true);
         target(update.getTable()).ifPresent(t -> update.setWhere(
-            restrict(update.getWhere(), update.getTable(), t, columnsOf(update))));
+            restrict(update.getWhere(), update.getTable(), t, columnsOf(update), subqueryFound)));
       } else if (s instanceof Delete delete) {
+        noReturning(delete.getReturningClause(), delete.getTable());
         walk(delete, Set.of());
+        target(delete.getTable()).ifPresent(t -> writesMappedRows = true);
         target(delete.getTable()).ifPresent(t -> delete.setWhere(
-            restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete))));
+            restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete), subqueryFound)));
       } else if (mentionsMappedName(s.toString())) {
         throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "a " + kind(s) + " statement on the mapped table(s) "
             + mentionedNames(s.toString()) + " is refused: only SELECT, INSERT, UPDATE and DELETE are filtered"
             + " (DDL, CREATE ... AS, MERGE, upserts, EXPLAIN, COPY and the like would bypass the filter)");
+      }
+    }
+
+    /** UPDATE/DELETE ... RETURNING on a mapped table would hand back the rows' masked values. */
+    private void noReturning(Object returning, Table target) {
+      if (returning != null && target != null && lookup(target).isPresent()) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "RETURNING on an UPDATE or DELETE of the mapped"
+            + " table " + lookup(target).get().name() + " is refused: it would return values the context may not"
+            + " see; select them afterwards instead");
       }
     }
 
@@ -420,10 +488,24 @@ public final class SqlRewriter {
       }
     }
 
+    private void refuseStoreTable(String name) {
+      if (storeTables.contains(name)) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the consent store's table " + name
+            + " cannot be read or written through a consent-guarded connection: the ledger is written by"
+            + " the engine only, and who consented is itself personal data");
+      }
+    }
+
     /** A DML target: mapped tables count as touched, and need a context. */
     private Optional<ProtectedTable> target(Table t) {
       if (t == null) {
         return Optional.empty();
+      }
+      String name = unquote(t.getName());
+      refuseStoreTable(name);
+      if (unsafeViews.contains(name) && lookup(t).isEmpty()) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "writing through the view or parent table " + name
+            + ", which reads mapped tables, is refused: write the mapped tables directly");
       }
       Optional<ProtectedTable> m = lookup(t);
       m.ifPresent(p -> {
@@ -434,7 +516,8 @@ public final class SqlRewriter {
       return m;
     }
 
-    private Expression restrict(Expression where, Table target, ProtectedTable t, List<Column> columns) {
+    private Expression restrict(Expression where, Table target, ProtectedTable t, List<Column> columns,
+        boolean holdsSubquery) {
       AccessContext ctx = requireContext(t.name());
       String q = target.getAlias() != null ? target.getAlias().getName() : target.getFullyQualifiedName();
       Set<String> names = new HashSet<>();
@@ -442,6 +525,10 @@ public final class SqlRewriter {
       names.add(unquote(target.getName()));
       StringBuilder cond = new StringBuilder(predicates.row(t, q, definition, ctx));
       Set<DataCategory> needed = new TreeSet<>();
+      if (holdsSubquery) {
+        // A subquery may read the target's masked columns through correlation: protect them all.
+        needed.addAll(t.personal().values());
+      }
       for (Column c : columns) {
         DataCategory cat = t.personal().get(unquote(c.getColumnName()));
         String qualifier = c.getTable() == null || c.getTable().getName() == null ? null : unquote(c.getTable().getName());
@@ -483,7 +570,8 @@ public final class SqlRewriter {
         return;
       }
       if (o instanceof ParenthesedSelect) {
-        return; // a subquery's columns belong to its own tables, filtered there
+        subqueryFound = true;
+        return; // its columns are covered by adding every personal column's condition
       }
       if (!isParserNode(o)) {
         return;
@@ -520,6 +608,11 @@ public final class SqlRewriter {
       }
       if (o instanceof net.sf.jsqlparser.expression.Function fn && fn.getName() != null) {
         String name = unquote(fn.getName().substring(fn.getName().lastIndexOf('.') + 1));
+        if (DANGEROUS.contains(name)) {
+          throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the function " + name + " runs SQL text,"
+              + " copies tables or reaches files or other servers, around consent4j's filter; it is refused on a"
+              + " consent-guarded connection");
+        }
         if (unsafeFunctions.contains(name)) {
           throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the function " + name + " may read mapped"
               + " tables, and consent4j cannot filter inside a function: query the mapped tables directly");
@@ -528,15 +621,22 @@ public final class SqlRewriter {
       Set<String> scope = ctes;
       List<WithItem<?>> withs = withItems(o);
       if (!withs.isEmpty()) {
-        boolean recursive = withs.stream().anyMatch(WithItem::isRecursive);
-        Set<String> all = new HashSet<>(ctes);
-        withs.forEach(w -> all.add(unquote(w.getAlias().getName())));
+        // A body sees only the CTEs before it: a recursive self-reference named like a mapped
+        // table is then filtered as the table (over-filtering at worst), and a database that
+        // resolves such a name to the base table cannot be given unfiltered rows.
         Set<String> running = new HashSet<>(ctes);
         for (WithItem<?> w : withs) {
-          walk(w, recursive ? all : Set.copyOf(running));
-          running.add(unquote(w.getAlias().getName()));
+          String cte = unquote(w.getAlias().getName());
+          if (byName.containsKey(cte) || storeTables.contains(cte) || unsafeViews.contains(cte)) {
+            // Databases disagree on what such a name means inside and after the WITH (H2 lets a
+            // recursive CTE capture the table itself): refuse rather than guess which is read.
+            throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a CTE named " + cte + " shadows a"
+                + " protected table; rename the CTE");
+          }
+          walk(w, Set.copyOf(running));
+          running.add(cteKey(w.getAlias().getName()));
         }
-        scope = all;
+        scope = running;
       }
       for (Field f : FIELDS.get(o.getClass())) {
         if (f.getName().equals("withItemsList")) {
@@ -587,13 +687,14 @@ public final class SqlRewriter {
      */
     private Optional<ProtectedTable> mapped(Table t, Set<String> ctes) {
       String name = unquote(t.getName());
-      if (t.getSchemaName() == null && ctes.contains(name)) {
+      refuseStoreTable(name);
+      if (t.getSchemaName() == null && ctes.contains(cteKey(t.getName()))) {
         return Optional.empty();
       }
       Optional<ProtectedTable> m = lookup(t);
       if (m.isEmpty() && unsafeViews.contains(name)) {
-        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the view " + name + " reads mapped tables,"
-            + " and consent4j cannot filter through a view: query the mapped tables directly, or map the view"
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the view or parent table " + name + " reads"
+            + " mapped tables, and consent4j cannot filter through it: query the mapped tables directly, or map it"
             + " itself in the schema mapping");
       }
       return m;
@@ -615,14 +716,16 @@ public final class SqlRewriter {
         if (cat == null || ConsentPredicates.alwaysShown(cat, definition)) {
           cols.append(ref);
         } else {
-          categories.add(cat);
           cols.append("CASE WHEN ").append(predicates.column(m, "c4j_t", cat, definition, ctx)).append(" THEN ")
               .append(ref).append(" END AS ").append(predicates.quote(c.name()));
         }
-        if (cat != null) {
+        // For the audit: what the statement may read. Under another legal basis that is what the
+        // purpose declares; under consent, any personal column may be shown for some subject.
+        if (cat != null && (definition.needsGrant() || definition.declaresCategory(cat))) {
           categories.add(cat);
         }
       }
+      m.rowCategory().ifPresent(categories::add);
       String select = "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
           + predicates.row(m, "c4j_t", definition, ctx);
       ViewFromItem view = new ViewFromItem(select, null);
