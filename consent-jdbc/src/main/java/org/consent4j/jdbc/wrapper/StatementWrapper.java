@@ -96,7 +96,22 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
     } catch (SQLException | RuntimeException e) {
       failure.addSuppressed(e);
     }
-    return failure;
+    return withheld(failure);
+  }
+
+  /**
+   * A database's error about a statement on protected data may quote the values it was reading
+   * (an invalid cast of a hidden e-mail address, a duplicate key's whole row): the application
+   * gets the SQLState and vendor code, never the message or the driver's cause. Refusals of
+   * consent4j itself carry no values and pass unchanged.
+   */
+  static SQLException withheld(SQLException failure) {
+    if (failure instanceof org.consent4j.jdbc.ConsentSQLException) {
+      return failure;
+    }
+    return new SQLException("the database refused a statement on protected data (SQLState " + failure.getSQLState()
+        + ", vendor code " + failure.getErrorCode() + "); its message is withheld because it may quote personal data",
+        failure.getSQLState(), failure.getErrorCode());
   }
 
   /** Closes the current result set if it is protected (so that its listener hears of it). */

@@ -595,6 +595,38 @@ final class GuardedDataSourceEndToEndTest {
     }
   }
 
+  /** Holes a second independent review found; each must stay closed. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void secondReviewBypassesStayClosed(Database db) throws Exception {
+    try (Crm crm = new Crm(db); Connection c = crm.guarded.getConnection(); Statement s = c.createStatement()) {
+      // statements that could run SQL around the filter are refused, with or without a context
+      for (String sql : List.of("CREATE FUNCTION $leak() RETURNS INT AS 'SELECT 1' LANGUAGE sql",
+          "CREATE ALIAS $LEAK FOR 'java.lang.Math.abs(int)'", "CREATE VIEW $v AS SELECT 1 AS x",
+          "CREATE PROCEDURE $p() BEGIN END", "PREPARE st FROM @q", "# x\nEXECUTE st", "SET @q = 'x'",
+          "ANALYZE", "SELECT 1; CREATE FUNCTION $f() RETURNS INT AS 'SELECT 1' LANGUAGE sql",
+          "SELECT word FROM ts_stat('SELECT 1')", "SELECT * FROM pg_stats")) {
+        assertRefused(ReasonCode.BYPASS_REFUSED, () -> s.execute(crm.sql(sql)));
+      }
+      try (var scope = crm.engine.process(MARKETING)) {
+        // a write's own condition never runs on rows the context may not see (5 never consented)
+        assertEquals(0, s.executeUpdate(crm.sql(db.name().equals("MariaDB")
+            ? "UPDATE $contact SET country = country WHERE id = 5 AND email + 0 = 0"
+            : "UPDATE $contact SET country = country WHERE id = 5 AND CAST(email AS INT) = 0")));
+        // the database's error text about protected data is withheld: it may quote values
+        SQLException duplicate = assertThrows(SQLException.class,
+            () -> s.executeUpdate(crm.sql("INSERT INTO $contact (id, country) VALUES (5, 'XX')")));
+        assertTrue(!duplicate.getMessage().contains("example.org") && duplicate.getCause() == null,
+            duplicate.getMessage());
+        if (db.name().equals("PostgreSQL")) {
+          // a whole-row reference reads every column: subject 3's e-mail is masked, so no match
+          assertEquals(0, s.executeUpdate(crm.sql(
+              "UPDATE $contact x SET country = country WHERE CAST(x AS text) LIKE '%c3@example.org%'")));
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void subjectLevelAuditNamesWhoseRowsWereReadAndHidesItsOwnColumns(Database db) throws Exception {

@@ -72,9 +72,18 @@ public final class SqlRewriter {
       "table_to_xml_and_xmlschema", "table_to_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
       "schema_to_xml", "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xml_and_xmlschema",
       "dblink", "dblink_exec", "dblink_open", "dblink_fetch", "dblink_send_query", "lo_import", "lo_export",
-      "pg_read_file", "pg_read_binary_file", "pg_ls_dir",
+      "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "ts_stat", "ts_rewrite", "xpath_table", "crosstab",
       // MariaDB / MySQL
       "load_file", "outfile", "dumpfile", "sys_exec", "sys_eval");
+
+  /**
+   * Catalog relations that hold samples of every table's values (planner statistics) or other
+   * sessions' statements with their literals: refused like the consent store's tables.
+   */
+  static final Set<String> REFUSED_RELATIONS = Set.of("pg_stats", "pg_statistic", "pg_stats_ext",
+      "pg_stats_ext_exprs", "pg_statistic_ext_data", "pg_stat_statements", "pg_stat_activity", "column_stats",
+      "table_stats", "index_stats", "innodb_table_stats", "innodb_index_stats", "events_statements_current",
+      "events_statements_history", "events_statements_history_long", "processlist");
 
   /** Functions that fold many rows into one: their result belongs to no single subject. */
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "array_agg",
@@ -149,6 +158,7 @@ public final class SqlRewriter {
     }
     watched.addAll(storeTables);
     watched.addAll(DANGEROUS);
+    watched.addAll(REFUSED_RELATIONS);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
   }
@@ -167,12 +177,14 @@ public final class SqlRewriter {
           "stored procedure calls and anonymous blocks are refused: consent4j cannot see which personal data"
               + " they read; query the tables directly");
     }
+    requireAllowedKind(sql);
     if (sql.contains("/*!") || sql.contains("/*M!") || sql.contains("/*m!")) {
       // MariaDB and MySQL run the text of these comments, which the parser skips.
       throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "executable comments (/*! ... */) are refused"
           + " on a consent-guarded connection: the database runs text the filter cannot see");
     }
-    if (!mentionsMappedName(sql)) {
+    boolean several = severalStatements(sql);
+    if (!several && !mentionsMappedName(sql)) {
       return RewrittenStatement.untouched(sql);
     }
     if (sql.toLowerCase(Locale.ROOT).contains(ConsentPredicates.MARKER)) {
@@ -192,6 +204,7 @@ public final class SqlRewriter {
     }
     Rewrite r = new Rewrite(context);
     for (Statement s : statements) {
+      requireAllowedKind(s.toString());
       r.statement(s);
     }
     if (r.tables.isEmpty()) {
@@ -269,11 +282,56 @@ public final class SqlRewriter {
       } else if (sql.startsWith("/*", i)) {
         int end = sql.indexOf("*/", i + 2);
         i = end < 0 ? n : end + 2;
+      } else if (c == '#') { // MariaDB/MySQL
+        int nl = sql.indexOf('\n', i);
+        i = nl < 0 ? n : nl + 1;
       } else {
         break;
       }
     }
     return sql.substring(i);
+  }
+
+  /**
+   * Only these kinds of statement may run on a guarded connection, whatever they mention: reading
+   * and writing data, transactions, session settings, and plain table DDL. Everything else -
+   * creating functions, procedures, aliases, triggers, rules, events or views, PREPARE/EXECUTE,
+   * ANALYZE, COPY, GRANT, LOAD, HANDLER, ... - could run SQL or read data the filter never sees.
+   */
+  static void requireAllowedKind(String statement) {
+    String text = stripLeadingComments(statement).toLowerCase(Locale.ROOT);
+    String[] words = text.split("[^a-z0-9_@]+", 4);
+    String first = words.length > 0 ? words[0] : "";
+    String second = words.length > 1 ? words[1] : "";
+    boolean allowed = switch (first) {
+      case "", "select", "with", "insert", "update", "delete", "values", "show", "begin", "start", "commit",
+          "rollback", "savepoint", "release", "end", "truncate", "comment", "merge", "lock" -> true;
+      case "set" -> !second.startsWith("@") && !second.equals("role") && !text.contains("@")
+          && !text.startsWith("set session authorization");
+      case "create", "alter", "drop" -> Set.of("table", "index", "unique", "sequence", "temporary", "temp", "global",
+          "local", "cached", "memory").contains(second);
+      default -> false;
+    };
+    if (!allowed) {
+      throw new RewriteRefusedException(RewriteRefusedException.Why.BYPASS_REFUSED, "a "
+          + (first + " " + second).trim().toUpperCase(Locale.ROOT) + " statement is refused on a consent-guarded"
+          + " connection: it could run SQL or read data around consent4j's filter; only queries, writes,"
+          + " transactions, session settings and table DDL may run here");
+    }
+  }
+
+  /** True when a statement separator is followed by more SQL (outside quotes and comments). */
+  static boolean severalStatements(String sql) {
+    String shape = StatementShape.of(sql);
+    int semi = shape.indexOf(';');
+    while (semi >= 0) {
+      String rest = shape.substring(semi + 1).replace(";", "");
+      if (!rest.isBlank()) {
+        return true;
+      }
+      semi = shape.indexOf(';', semi + 1);
+    }
+    return false;
   }
 
   static String unquote(String identifier) {
@@ -489,6 +547,10 @@ public final class SqlRewriter {
     }
 
     private void refuseStoreTable(String name) {
+      if (REFUSED_RELATIONS.contains(name)) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the catalog relation " + name + " holds samples"
+            + " of table values or other sessions' statements; it is refused on a consent-guarded connection");
+      }
       if (storeTables.contains(name)) {
         throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the consent store's table " + name
             + " cannot be read or written through a consent-guarded connection: the ledger is written by"
@@ -530,7 +592,13 @@ public final class SqlRewriter {
         needed.addAll(t.personal().values());
       }
       for (Column c : columns) {
-        DataCategory cat = t.personal().get(unquote(c.getColumnName()));
+        String col = unquote(c.getColumnName());
+        if (names.contains(col) || t.column(col).isEmpty()) {
+          // a whole-row reference (PostgreSQL's x for the row x) or a name that is not a column of
+          // the target: it may read any of them
+          needed.addAll(t.personal().values());
+        }
+        DataCategory cat = t.personal().get(col);
         String qualifier = c.getTable() == null || c.getTable().getName() == null ? null : unquote(c.getTable().getName());
         if (cat != null && (qualifier == null || names.contains(qualifier))) {
           needed.add(cat);
@@ -540,7 +608,10 @@ public final class SqlRewriter {
         // A masked value must never be read back into, or compared in, a write.
         cond.append(" AND ").append(predicates.column(t, q, cat, definition, ctx));
       }
-      String text = where == null ? cond.toString() : "(" + where + ") AND " + cond;
+      // The user's condition runs only on rows that pass the consent check: evaluated first, it
+      // could read a hidden row's values and leak them through an error (CAST(email AS INT)).
+      String text = where == null ? cond.toString()
+          : "CASE WHEN " + cond + " THEN (" + where + ") ELSE (1 = 0) END";
       try {
         return CCJSqlParserUtil.parseCondExpression(text);
       } catch (JSQLParserException e) {
