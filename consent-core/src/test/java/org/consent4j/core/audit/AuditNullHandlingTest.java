@@ -43,4 +43,20 @@ final class AuditNullHandlingTest {
       tester().testAllPublicInstanceMethods(sink);
     }
   }
+
+  /** A public method that silently accepts null: the tester must fail on it, or these tests prove nothing. */
+  public static final class AcceptsNull {
+    private AcceptsNull() {}
+
+    /** Accepts null without complaint. */
+    public static int length(String s) {
+      return s == null ? 0 : s.length();
+    }
+  }
+
+  @Test
+  void theNullTesterFailsOnAMethodThatAcceptsNull() {
+    org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> new NullPointerTester().testAllPublicStaticMethods(AcceptsNull.class));
+  }
 }
