@@ -322,12 +322,12 @@ final class SqlRewriterDatabaseTest {
           case "PostgreSQL" -> {
             s.execute("CREATE FUNCTION " + reads + "(i INT) RETURNS VARCHAR AS $$ SELECT email FROM " + crm.p
                 + "contact WHERE id = i $$ LANGUAGE sql");
-            s.execute("CREATE FUNCTION " + pure + "(i INT) RETURNS INT AS $$ SELECT i * 2 $$ LANGUAGE sql");
+            s.execute("CREATE FUNCTION " + pure + "(i INT) RETURNS INT AS $$ SELECT i * 2 + i - i $$ LANGUAGE sql");
           }
           case "MariaDB" -> {
             s.execute("CREATE FUNCTION " + reads + "(i INT) RETURNS VARCHAR(100) READS SQL DATA RETURN (SELECT email"
                 + " FROM " + crm.p + "contact WHERE id = i)");
-            s.execute("CREATE FUNCTION " + pure + "(i INT) RETURNS INT DETERMINISTIC RETURN i * 2");
+            s.execute("CREATE FUNCTION " + pure + "(i INT) RETURNS INT DETERMINISTIC RETURN i * 2 + i - i");
           }
           default -> s.execute("CREATE ALIAS " + reads + " FOR 'java.lang.Math.abs(int)'");
         }

@@ -63,7 +63,7 @@ public final class LiveRoutines {
       grew = false;
       for (Map.Entry<String, String> f : bodies.entrySet()) {
         if (!unsafe.contains(f.getKey())) {
-          Set<String> words = words(f.getValue());
+          Set<String> words = LiveViews.words(f.getValue());
           if (words.contains("execute") || words.contains("prepare") || intersects(words, doors)
               || intersects(words, unsafe)) {
             unsafe.add(f.getKey());
@@ -73,10 +73,6 @@ public final class LiveRoutines {
       }
     }
     return unsafe;
-  }
-
-  private static Set<String> words(String text) {
-    return Set.of(text.split("[^\\p{L}\\p{N}_$]+")).stream().collect(java.util.stream.Collectors.toSet());
   }
 
   private static boolean intersects(Set<String> words, Set<String> names) {

@@ -85,11 +85,16 @@ public final class LiveViews {
     if (names.isEmpty()) {
       return false;
     }
-    for (String word : text.split("[^\\p{L}\\p{N}_$]+")) {
+    for (String word : words(text)) {
       if (names.contains(word)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The distinct words (identifier-like runs) of {@code text}, as written. */
+  static Set<String> words(String text) {
+    return new HashSet<>(java.util.Arrays.asList(text.split("[^\\p{L}\\p{N}_$]+")));
   }
 }

@@ -261,7 +261,7 @@ public final class SqlRewriter {
 
   private SortedSet<String> mentionedNames(String sql) {
     SortedSet<String> out = new TreeSet<>();
-    for (String word : fold(sql).split("[^\\p{L}\\p{N}_$]+")) {
+    for (String word : LiveViews.words(fold(sql))) {
       if (watched.contains(word)) {
         out.add(word);
       }
@@ -351,7 +351,7 @@ public final class SqlRewriter {
    * into {@code I}, so {@code frıend} must match {@code friend}. Over-matching only over-protects.
    */
   static String fold(String name) {
-    return name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+    return org.consent4j.jdbc.mapping.internal.Identifiers.fold(name);
   }
 
   /**
@@ -502,15 +502,17 @@ public final class SqlRewriter {
       } else if (s instanceof Update update) {
         noReturning(update.getReturningClause(), update.getTable());
         walk(update, Set.of());
-        target(update.getTable()).ifPresent(t -> writesMappedRows = true);
-        target(update.getTable()).ifPresent(t -> update.setWhere(
-            restrict(update.getWhere(), update.getTable(), t, columnsOf(update), subqueryFound)));
+        target(update.getTable()).ifPresent(t -> {
+          writesMappedRows = true;
+          update.setWhere(restrict(update.getWhere(), update.getTable(), t, columnsOf(update), subqueryFound));
+        });
       } else if (s instanceof Delete delete) {
         noReturning(delete.getReturningClause(), delete.getTable());
         walk(delete, Set.of());
-        target(delete.getTable()).ifPresent(t -> writesMappedRows = true);
-        target(delete.getTable()).ifPresent(t -> delete.setWhere(
-            restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete), subqueryFound)));
+        target(delete.getTable()).ifPresent(t -> {
+          writesMappedRows = true;
+          delete.setWhere(restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete), subqueryFound));
+        });
       } else if (mentionsMappedName(s.toString())) {
         throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "a " + kind(s) + " statement on the mapped table(s) "
             + mentionedNames(s.toString()) + " is refused: only SELECT, INSERT, UPDATE and DELETE are filtered"
