@@ -172,7 +172,8 @@ public final class TestDatabases {
         pool.shutDown();
       }
       Assertions.assertEquals(List.of(), pool.problems, "connections misused by the code under test");
-      Assertions.assertEquals(0, pool.borrowed.get(), "connections not closed by the code under test");
+      Assertions.assertEquals(0, pool.borrowed.get(), () -> "connections not closed by the code under test;"
+          + " borrowed at:\n" + pool.outstanding());
     }
 
     private void dropTables() throws SQLException {
@@ -226,6 +227,9 @@ public final class TestDatabases {
     private final Deque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger borrowed = new AtomicInteger();
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    /** Where each connection not yet given back was borrowed, to name the leak. */
+    private final java.util.Map<Integer, Throwable> borrowers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
 
     Pool(String url, Properties properties) {
       this.url = url;
@@ -243,6 +247,8 @@ public final class TestDatabases {
         c = physical();
       }
       borrowed.incrementAndGet();
+      int id = ids.incrementAndGet();
+      borrowers.put(id, new Throwable("connection " + id + " borrowed here"));
       Connection physical = c;
       InvocationHandler h = new InvocationHandler() {
         private boolean closed;
@@ -252,6 +258,7 @@ public final class TestDatabases {
           if (m.getName().equals("close") && m.getParameterCount() == 0) {
             if (!closed) {
               closed = true;
+              borrowers.remove(id);
               giveBack(physical);
             }
             return null;
@@ -285,6 +292,12 @@ public final class TestDatabases {
         return;
       }
       idle.addFirst(c);
+    }
+
+    String outstanding() {
+      java.io.StringWriter out = new java.io.StringWriter();
+      borrowers.values().forEach(t -> t.printStackTrace(new PrintWriter(out)));
+      return out.toString();
     }
 
     void shutDown() throws SQLException {

@@ -1,0 +1,25 @@
+package org.consent4j.jdbc.rewrite;
+
+import java.sql.SQLException;
+import net.jqwik.api.PropertyDefaults;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.consent4j.jdbc.TestDatabases;
+
+/**
+ * {@link SqlRewriterProperties} on MariaDB, when {@value TestDatabases#MARIADB_URL} is set.
+ */
+@PropertyDefaults(tries = 200)
+@AddLifecycleHook(ConfiguredDatabase.MariaDb.class)
+final class SqlRewriterMariaDbProperties extends SqlRewriterProperties {
+  @BeforeContainer
+  static void openMariaDb() throws SQLException {
+    openDatabase(TestDatabases.mariadb());
+  }
+
+  @AfterContainer
+  static void closeMariaDb() throws SQLException {
+    closeDatabase();
+  }
+}
