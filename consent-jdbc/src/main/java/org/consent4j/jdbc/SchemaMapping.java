@@ -51,21 +51,31 @@ import org.consent4j.jdbc.mapping.internal.MetadataCheck;
  * schema matches a table of that name in any schema; a mapping with a schema matches references
  * qualified with that schema and unqualified references.
  *
- * <p>Immutable and thread-safe. Two mappings with the same tables are equal and have the same
- * {@link #version()}, however they were made.
+ * <h2>Trusted views and functions</h2>
+ * A view or function that reads a mapped table is a second door to its rows that the rewriter
+ * cannot see through, so statements using one are refused (see {@code docs/REWRITING.md}). Two
+ * ways out: map the view itself like a table (its rows are then filtered and masked as a table's
+ * are), or, for a view or function that returns no subject's personal data (an aggregate, a
+ * count), {@linkplain Builder#trust(String) trust} it by name: statements using it are then not
+ * refused, and the database runs it as written, unfiltered. Trusting is a decision the mapping's
+ * author takes and answers for; it is part of the mapping's {@link #version()}.
+ *
+ * <p>Immutable and thread-safe. Two mappings with the same tables and trusted names are equal
+ * and have the same {@link #version()}, however they were made.
  */
 public final class SchemaMapping {
   private static final Comparator<TableMapping> ORDER =
       Comparator.comparing((TableMapping t) -> t.schema().orElse(""))
           .thenComparing(TableMapping::table);
-  private static final SchemaMapping EMPTY = new SchemaMapping(List.of());
+  private static final SchemaMapping EMPTY = new SchemaMapping(List.of(), Set.of());
 
   private final List<TableMapping> tables;
   private final Map<String, List<TableMapping>> byTable;
   private final Set<String> tableNames;
+  private final Set<String> trusted;
   private final String version;
 
-  private SchemaMapping(Collection<TableMapping> tables) {
+  private SchemaMapping(Collection<TableMapping> tables, Set<String> trusted) {
     List<TableMapping> sorted = new ArrayList<>(tables);
     sorted.sort(ORDER);
     this.tables = List.copyOf(sorted);
@@ -76,6 +86,7 @@ public final class SchemaMapping {
     index.replaceAll((k, v) -> List.copyOf(v));
     this.byTable = Map.copyOf(index);
     this.tableNames = Collections.unmodifiableSet(new TreeSet<>(index.keySet()));
+    this.trusted = Collections.unmodifiableSet(new TreeSet<>(trusted));
     this.version = MappingJson.fingerprint(this);
   }
 
@@ -240,6 +251,14 @@ public final class SchemaMapping {
   }
 
   /**
+   * The views and functions trusted by name (lower case, sorted): statements using them are not
+   * refused although they may read mapped tables. See the class documentation.
+   */
+  public Set<String> trusted() {
+    return trusted;
+  }
+
+  /**
    * A fingerprint of the content (SHA-256 of the canonical JSON, in hex): equal mappings have
    * equal versions however they were made. Caches of rewritten SQL key on it.
    */
@@ -319,19 +338,20 @@ public final class SchemaMapping {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SchemaMapping m && tables.equals(m.tables);
+    return o instanceof SchemaMapping m && tables.equals(m.tables) && trusted.equals(m.trusted);
   }
 
   @Override
   public int hashCode() {
-    return tables.hashCode();
+    return tables.hashCode() * 31 + trusted.hashCode();
   }
 
   @Override
   public String toString() {
     List<String> names = new ArrayList<>();
     tables.forEach(t -> names.add(t.qualifiedName()));
-    return "SchemaMapping[version=" + version.substring(0, 16) + ", tables=" + names + "]";
+    return "SchemaMapping[version=" + version.substring(0, 16) + ", tables=" + names
+        + (trusted.isEmpty() ? "" : ", trusted=" + trusted) + "]";
   }
 
   /**
@@ -340,8 +360,28 @@ public final class SchemaMapping {
    */
   public static final class Builder {
     private final Map<String, TableMapping> tables = new LinkedHashMap<>();
+    private final Set<String> trusted = new TreeSet<>();
 
     private Builder() {}
+
+    /**
+     * Trusts a view or function by name (case-insensitive, without schema): statements using it
+     * are no longer refused for reading mapped tables, and the database runs it unfiltered. Trust
+     * only what returns no subject's personal data, such as an aggregate; map a view that returns
+     * rows about subjects as a table instead.
+     *
+     * @return this builder
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is not a plain SQL identifier, or is
+     *     already trusted
+     */
+    public Builder trust(String name) {
+      String n = Identifiers.declared("trusted view or function", name);
+      if (!trusted.add(n)) {
+        throw new IllegalArgumentException("'" + n + "' is trusted twice (names are case-insensitive)");
+      }
+      return this;
+    }
 
     /**
      * Maps {@code table}, in whichever schema unqualified references resolve to.
@@ -395,7 +435,7 @@ public final class SchemaMapping {
 
     /** Builds the mapping; empty when no table was added. */
     public SchemaMapping build() {
-      return tables.isEmpty() ? EMPTY : new SchemaMapping(tables.values());
+      return tables.isEmpty() && trusted.isEmpty() ? EMPTY : new SchemaMapping(tables.values(), trusted);
     }
   }
 }

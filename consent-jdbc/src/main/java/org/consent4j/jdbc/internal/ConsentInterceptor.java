@@ -55,16 +55,20 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   private final ConsentEngine engine;
   private final org.consent4j.jdbc.AuditLevel level;
-  private final SqlRewriter rewriter;
+  /** Replaced by {@link #refresh()}; every rewrite cached under an older one is ignored. */
+  private volatile SqlRewriter rewriter;
+  private final java.util.concurrent.Callable<SqlRewriter> reader;
   private final Cache<Key, RewrittenStatement> cache;
 
-  private record Key(String sql, Purpose purpose, Recipient recipient) {}
+  /** The rewriter is part of the key: a refresh makes every older entry unreachable. */
+  private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter) {}
 
-  private ConsentInterceptor(ConsentEngine engine, SqlRewriter rewriter, long cacheSize,
-      org.consent4j.jdbc.AuditLevel level) {
+  private ConsentInterceptor(ConsentEngine engine, java.util.concurrent.Callable<SqlRewriter> reader,
+      long cacheSize, org.consent4j.jdbc.AuditLevel level) throws SQLException {
     this.level = level;
     this.engine = engine;
-    this.rewriter = rewriter;
+    this.reader = reader;
+    this.rewriter = read(reader);
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
   }
 
@@ -83,6 +87,37 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(mapping, "mapping");
     mapping.validate(engine.catalog());
+    new Schema(consentTablePrefix); // validates the prefix
+    return new ConsentInterceptor(engine, () -> rewriter(dataSource, engine, mapping, consentTablePrefix, level),
+        cacheSize, level);
+  }
+
+  /**
+   * Reads again what the rewriter learned from the database: the mapped tables' columns, and the
+   * views and functions that read mapped tables. Statements rewritten before are rewritten again
+   * when next run. Call it after a schema migration that adds or changes views, functions or
+   * mapped columns while the data source is in use.
+   *
+   * @throws SQLException if the database cannot be read; the previous knowledge stays in use
+   * @throws org.consent4j.jdbc.MappingException if the mapping no longer fits the database
+   */
+  @Override
+  public void refresh() throws SQLException {
+    rewriter = read(reader);
+  }
+
+  private static SqlRewriter read(java.util.concurrent.Callable<SqlRewriter> reader) throws SQLException {
+    try {
+      return reader.call();
+    } catch (SQLException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SQLException(e);
+    }
+  }
+
+  private static SqlRewriter rewriter(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
+      String consentTablePrefix, org.consent4j.jdbc.AuditLevel level) throws SQLException {
     Dialect dialect;
     List<ProtectedTable> tables = new ArrayList<>();
     java.util.Set<String> unsafeViews;
@@ -94,14 +129,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
             t.subjectColumns(), t.rowCategory(), t.columns()));
       }
-      unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames());
-      unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews);
+      unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames(), mapping.trusted());
+      unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews,
+          mapping.trusted());
     }
-    new Schema(consentTablePrefix); // validates the prefix
-    return new ConsentInterceptor(engine,
-        new SqlRewriter(tables, unsafeViews, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
-            level == org.consent4j.jdbc.AuditLevel.SUBJECT),
-        cacheSize, level);
+    return new SqlRewriter(tables, unsafeViews, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
+        level == org.consent4j.jdbc.AuditLevel.SUBJECT);
   }
 
   @Override
@@ -109,8 +142,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Optional<AccessContext> context = engine.currentContext();
     RewrittenStatement r;
     try {
+      SqlRewriter current = rewriter;
       r = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
-          context.map(AccessContext::recipient).orElse(null)), k -> rewriter.rewrite(sql, context));
+          context.map(AccessContext::recipient).orElse(null), current), k -> current.rewrite(sql, context));
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());

@@ -103,6 +103,21 @@ public final class ConsentDataSource implements DataSource {
   }
 
   /**
+   * Reads the database's schema again, as {@link #wrap} did: the mapped tables' columns, and the
+   * views and functions that read mapped tables (statements using those are refused). Call it
+   * after a schema migration run while this data source is in use, such as one that adds a
+   * view: until then, a view or function created after {@code wrap} is not known to read mapped
+   * tables. Statements already prepared keep their rewriting; new ones use the new schema.
+   * Thread-safe; statements running meanwhile use the old or the new knowledge, never a mix.
+   *
+   * @throws SQLException if the database cannot be read; the previous knowledge stays in use
+   * @throws org.consent4j.jdbc.MappingException if the mapping no longer fits the database
+   */
+  public void refreshSchema() throws SQLException {
+    interceptor.refresh();
+  }
+
+  /**
    * A guarded connection from the wrapped data source.
    *
    * @throws SQLException as the wrapped data source throws it

@@ -28,4 +28,13 @@ public interface StatementInterceptor {
    *     org.consent4j.jdbc.ConsentSQLException}); nothing reaches the driver
    */
   Interception intercept(String sql, SqlKind kind) throws SQLException;
+
+  /**
+   * Reads again whatever the interceptor learned from the database when it was made (consent4j's
+   * own: the mapped tables' columns and the views and functions that read them). Does nothing by
+   * default.
+   *
+   * @throws SQLException if the database cannot be read
+   */
+  default void refresh() throws SQLException {}
 }

@@ -28,7 +28,8 @@ final class SchemaMappingJsonProperties {
 
   @Provide
   Arbitrary<SchemaMapping> mappings() {
-    return table().list().ofMaxSize(6).map(tables -> {
+    Arbitrary<List<String>> trusted = identifier().list().uniqueElements(n -> n.toLowerCase(Locale.ROOT)).ofMaxSize(3);
+    return Combinators.combine(table().list().ofMaxSize(6), trusted).as((tables, names) -> {
       SchemaMapping.Builder b = SchemaMapping.builder();
       Set<String> seen = new HashSet<>();
       for (TableMapping t : tables) {
@@ -36,6 +37,7 @@ final class SchemaMappingJsonProperties {
           b.table(t);
         }
       }
+      names.forEach(b::trust);
       return b.build();
     });
   }

@@ -104,9 +104,32 @@ final class SchemaMappingJsonTest {
   @Test
   void unknownPropertyIsNamedWithItsPath() {
     assertProblems("{\"tables\": [], \"version\": 2}",
-        "the document: unknown property 'version' (expected tables)");
+        "the document: unknown property 'version' (expected tables, trusted)");
     assertProblems("{\"tables\": [{\"table\": \"contact\", \"subject\": \"id\", \"colums\": {}}]}",
         "tables[0]: unknown property 'colums' (expected schema, table, subject, rowCategory, columns)");
+  }
+
+  @Test
+  void trustedNamesAreReadFoldedAndWrittenSorted() {
+    SchemaMapping m = SchemaMapping.fromJson("{\"tables\": [], \"trusted\": [\"Order_Totals\", \"contact_stats\"]}");
+    assertEquals(java.util.Set.of("order_totals", "contact_stats"), m.trusted());
+    assertEquals("{\n  \"tables\": [],\n  \"trusted\": [\"contact_stats\", \"order_totals\"]\n}\n", m.toJson());
+    assertEquals(m, SchemaMapping.builder().trust("contact_stats").trust("ORDER_TOTALS").build());
+    // trusting changes what is refused, so it changes the version that caches key on
+    assertTrue(!m.version().equals(SchemaMapping.empty().version()));
+  }
+
+  @Test
+  void badTrustedNamesAreNamed() {
+    assertProblems("{\"tables\": [], \"trusted\": \"stats\"}",
+        "trusted: expected an array of view or function names, e.g. [\"order_totals\"]");
+    assertProblems("{\"tables\": [], \"trusted\": [\"stats\", 3, \"STATS\"]}",
+        "trusted[1]: expected a view or function name",
+        "trusted[2]: 'stats' is trusted twice (names are case-insensitive)");
+    MappingException e = assertThrows(MappingException.class,
+        () -> SchemaMapping.fromJson("{\"tables\": [], \"trusted\": [\"x; DROP TABLE y\"]}"));
+    assertTrue(e.problems().get(0).startsWith("trusted[0]: trusted view or function name 'x; DROP TABLE y' is not valid"),
+        e.getMessage());
   }
 
   @Test

@@ -28,6 +28,17 @@ public final class LiveViews {
    * @throws SQLException if the catalog cannot be read
    */
   public static Set<String> readingMappedTables(Connection c, Dialect dialect, Set<String> mapped) throws SQLException {
+    return readingMappedTables(c, dialect, mapped, Set.of());
+  }
+
+  /**
+   * As {@link #readingMappedTables(Connection, Dialect, Set)}, except that the views named in
+   * {@code trusted} (lower-case) are never counted, nor is a view counted for reading one.
+   *
+   * @throws SQLException if the catalog cannot be read
+   */
+  public static Set<String> readingMappedTables(Connection c, Dialect dialect, Set<String> mapped,
+      Set<String> trusted) throws SQLException {
     String sql = switch (dialect) {
       case POSTGRESQL -> "SELECT viewname, definition FROM pg_views WHERE schemaname NOT IN ('pg_catalog',"
           + " 'information_schema') UNION ALL SELECT matviewname, definition FROM pg_matviews";
@@ -41,7 +52,7 @@ public final class LiveViews {
       while (r.next()) {
         String name = r.getString(1).toLowerCase(Locale.ROOT);
         String definition = r.getString(2);
-        if (!mapped.contains(name)) {
+        if (!mapped.contains(name) && !trusted.contains(name)) {
           definitions.put(name, definition == null ? null : definition.toLowerCase(Locale.ROOT));
         }
       }
@@ -53,7 +64,7 @@ public final class LiveViews {
           + " pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_class ch ON ch.oid = i.inhrelid")) {
         while (r.next()) {
           String parent = r.getString(1).toLowerCase(Locale.ROOT);
-          if (!mapped.contains(parent)) {
+          if (!mapped.contains(parent) && !trusted.contains(parent)) {
             children.computeIfAbsent(parent, k -> new HashSet<>()).add(r.getString(2).toLowerCase(Locale.ROOT));
           }
         }

@@ -39,7 +39,7 @@ public final class MappingJson {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
-  private static final Set<String> ROOT_FIELDS = Set.of("tables");
+  private static final List<String> ROOT_FIELDS = List.of("tables", "trusted");
   private static final List<String> TABLE_FIELDS = List.of("schema", "table", "subject", "rowCategory", "columns");
 
   private MappingJson() {}
@@ -108,6 +108,25 @@ public final class MappingJson {
               + " (names are case-insensitive): merge the two entries");
         } else {
           mapping.table(t);
+        }
+      }
+    }
+    JsonNode trusted = root.get("trusted");
+    if (trusted != null && !trusted.isNull()) {
+      if (!trusted.isArray()) {
+        problems.add("trusted: expected an array of view or function names, e.g. [\"order_totals\"]");
+      } else {
+        for (int i = 0; i < trusted.size(); i++) {
+          JsonNode n = trusted.get(i);
+          if (!n.isTextual()) {
+            problems.add("trusted[" + i + "]: expected a view or function name");
+            continue;
+          }
+          try {
+            mapping.trust(n.textValue());
+          } catch (IllegalArgumentException e) {
+            problems.add("trusted[" + i + "]: " + e.getMessage());
+          }
         }
       }
     }
@@ -294,7 +313,17 @@ public final class MappingJson {
       }
       sb.append(firstColumn ? "}\n" : "\n      }\n").append("    }");
     }
-    sb.append(firstTable ? "]\n}\n" : "\n  ]\n}\n");
+    sb.append(firstTable ? "]" : "\n  ]");
+    if (!mapping.trusted().isEmpty()) {
+      sb.append(",\n  \"trusted\": [");
+      boolean first = true;
+      for (String n : mapping.trusted()) {
+        sb.append(first ? "\"" : ", \"").append(n).append('"');
+        first = false;
+      }
+      sb.append(']');
+    }
+    sb.append("\n}\n");
     return sb.toString();
   }
 
