@@ -109,6 +109,22 @@ final class TrustedViewsAndRefreshTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void anH2SynonymOfAMappedTableIsRefusedLikeAView(Database db) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(db.name().equals("H2"), "synonyms are H2's");
+    try (Crm crm = new Crm(db)) {
+      execute(crm, "CREATE SYNONYM $alias FOR $contact", "CREATE VIEW $alias2 AS SELECT * FROM $alias",
+          "CREATE TABLE $plain (id INT)", "CREATE SYNONYM $alias3 FOR $plain");
+      crm.guarded.refreshSchema();
+      try (Connection c = crm.guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+        assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.statementQuery(c, "SELECT email FROM $alias")));
+        assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.statementQuery(c, "SELECT email FROM $alias2")));
+        assertEquals(List.of(), crm.statementQuery(c, "SELECT id FROM $alias3"));
+      }
+    }
+  }
+
   private static void execute(Crm crm, String... sql) throws SQLException {
     try (Connection c = crm.db.dataSource().getConnection(); Statement s = c.createStatement()) {
       for (String x : sql) {

@@ -12,8 +12,8 @@ import java.util.Set;
 import org.consent4j.jdbc.internal.Dialect;
 
 /**
- * Finds the views of a database that read mapped tables, directly or through other views, and
- * (PostgreSQL) the parent tables whose rows include a mapped table's through inheritance or
+ * Finds the views of a database that read mapped tables, directly or through other views, (H2)
+ * the synonyms of mapped tables and of such views, and (PostgreSQL) the parent tables whose rows include a mapped table's through inheritance or
  * partitioning. Each is a second door to the same rows that the rewriter cannot see through, so
  * statements that name one are refused. A view whose definition cannot be read counts as one.
  * Not API.
@@ -54,6 +54,20 @@ public final class LiveViews {
         String definition = r.getString(2);
         if (!mapped.contains(name) && !trusted.contains(name)) {
           definitions.put(name, definition == null ? null : definition.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    // H2: a synonym is another name for a table (or another synonym); count it like a view whose
+    // definition names its target.
+    if (dialect == Dialect.H2) {
+      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+          "SELECT SYNONYM_NAME, SYNONYM_FOR FROM INFORMATION_SCHEMA.SYNONYMS")) {
+        while (r.next()) {
+          String name = r.getString(1).toLowerCase(Locale.ROOT);
+          if (!mapped.contains(name) && !trusted.contains(name)) {
+            String target = r.getString(2);
+            definitions.put(name, target == null ? null : target.toLowerCase(Locale.ROOT));
+          }
         }
       }
     }
