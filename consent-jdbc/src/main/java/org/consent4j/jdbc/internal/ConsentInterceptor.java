@@ -275,7 +275,30 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   private void audit(AccessContext ctx, Instant now, SqlKind kind, RewrittenStatement r, String reason,
       Outcome outcome, long rows) throws SQLException {
-    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details(r, rows));
+    SortedMap<String, String> details = details(r, rows);
+    gdprDetails(ctx, r, details);
+    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details);
+  }
+
+  /**
+   * Names the GDPR rules the statement was rewritten under, so that the trail of a query shows
+   * them: a transfer that needs explicit consent (Art. 49(1)(a)) and the special categories
+   * (Art. 9) it may read.
+   */
+  private void gdprDetails(AccessContext ctx, RewrittenStatement r, SortedMap<String, String> details) {
+    org.consent4j.Catalog catalog = engine.catalog();
+    if (catalog.transferNeedsExplicitConsent(ctx.recipient())) {
+      details.put("transfer", "explicit-consent-required");
+    }
+    java.util.StringJoiner special = new java.util.StringJoiner(",");
+    for (org.consent4j.DataCategory c : new TreeSet<>(r.categories())) {
+      if (catalog.isSpecial(c)) {
+        special.add(c.name());
+      }
+    }
+    if (special.length() > 0) {
+      details.put("special-categories", special.toString());
+    }
   }
 
   private static SortedMap<String, String> details(RewrittenStatement r, long rows) {

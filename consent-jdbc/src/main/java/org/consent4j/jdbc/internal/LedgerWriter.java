@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import org.consent4j.ConsentRecord;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
@@ -25,6 +27,7 @@ public final class LedgerWriter {
   private final String insertPurpose;
   private final String insertCategory;
   private final String insertRecipient;
+  private final String insertExplicit;
   private final String insertWithdrawal;
   private final String insertObjection;
 
@@ -39,6 +42,7 @@ public final class LedgerWriter {
     this.insertPurpose = "INSERT INTO " + schema.grantPurpose() + " (seq, purpose) VALUES (?, ?)";
     this.insertCategory = "INSERT INTO " + schema.grantCategory() + " (seq, category) VALUES (?, ?)";
     this.insertRecipient = "INSERT INTO " + schema.grantRecipient() + " (seq, recipient) VALUES (?, ?)";
+    this.insertExplicit = "INSERT INTO " + schema.grantExplicit() + " (seq, scope) VALUES (?, ?)";
     this.insertWithdrawal = "INSERT INTO " + schema.withdrawal()
         + " (seq, subject_id, purpose, recipient, withdrawn_at_sec, withdrawn_at_nano, evidence_method,"
         + " evidence_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -115,6 +119,20 @@ public final class LedgerWriter {
     insertSet(c, insertPurpose, seq, g.purposes().stream().map(p -> p.name()).toList());
     insertSet(c, insertCategory, seq, g.categories().stream().map(x -> x.name()).toList());
     insertSet(c, insertRecipient, seq, g.recipients().stream().map(r -> r.id()).toList());
+    insertExplicit(c, seq, g);
+  }
+
+  private void insertExplicit(Connection c, long seq, Grant g) throws SQLException {
+    List<String> scopes = new ArrayList<>(2);
+    if (g.explicit()) {
+      scopes.add("categories");
+    }
+    if (g.explicitTransfer()) {
+      scopes.add("transfer");
+    }
+    if (!scopes.isEmpty()) {
+      insertSet(c, insertExplicit, seq, scopes);
+    }
   }
 
   private static void insertSet(Connection c, String sql, long seq, Collection<String> values) throws SQLException {

@@ -40,7 +40,8 @@ public final class Migrations {
   }
 
   private static final List<Migration> ALL = List.of(
-      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1));
+      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1),
+      new Migration(2, "explicit consent of grants (GDPR Art. 9, 49)", Migrations::v2));
 
   private static final int ATTEMPTS = 3;
 
@@ -235,6 +236,21 @@ public final class Migrations {
         "CONSTRAINT " + p + "fk_objection_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)"),
         List.of(new Index(p + "ix_objection_subject", "subject_id, seq"))));
     return out;
+  }
+
+  /**
+   * V2: what a grant's consent was explicit about ({@code categories}: Art. 9(2)(a);
+   * {@code transfer}: Art. 49(1)(a)), one row each; grants recorded before it have none, so they
+   * count as not explicit. Self-contained: one new table, nothing else changed.
+   */
+  private static List<String> v2(Dialect d, Schema s) {
+    String p = s.prefix();
+    return d.createTable(s.grantExplicit(), List.of(
+        "seq BIGINT NOT NULL",
+        "scope VARCHAR(16) NOT NULL",
+        "PRIMARY KEY (seq, scope)",
+        "CONSTRAINT " + p + "ck_grant_explicit_scope CHECK (scope IN ('categories', 'transfer'))",
+        "CONSTRAINT " + p + "fk_grant_explicit FOREIGN KEY (seq) REFERENCES " + s.grant() + " (seq)"), List.of());
   }
 
   private static List<String> grantSet(Dialect d, String table, String column, String fk, Schema s) {

@@ -53,6 +53,14 @@ public record Schema(String prefix) {
     return prefix + "grant_recipient";
   }
 
+  /**
+   * What a grant's consent was explicit about, one row each: {@code categories} (Art. 9(2)(a),
+   * special categories) and {@code transfer} (Art. 49(1)(a), transfers without safeguards).
+   */
+  public String grantExplicit() {
+    return prefix + "grant_explicit";
+  }
+
   /** The withdrawals, one row each. */
   public String withdrawal() {
     return prefix + "withdrawal";
@@ -70,7 +78,7 @@ public record Schema(String prefix) {
 
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
-    return List.of(grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
+    return List.of(grantExplicit(), grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
         ledger(), schemaVersion());
   }
 }

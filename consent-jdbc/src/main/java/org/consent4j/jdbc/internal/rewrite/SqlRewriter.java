@@ -786,7 +786,7 @@ public final class SqlRewriter {
         String ref = "c4j_t." + predicates.quote(c.name());
         DataCategory cat = m.personal().get(c.key());
         cols.append(cols.length() == 0 ? "" : ", ");
-        if (cat == null || ConsentPredicates.alwaysShown(cat, definition)) {
+        if (cat == null || predicates.alwaysShown(cat, definition)) {
           cols.append(ref);
         } else {
           cols.append("CASE WHEN ").append(predicates.column(m, "c4j_t", cat, definition, ctx)).append(" THEN ")
