@@ -103,7 +103,7 @@ final class SchemaMigrationTest {
     LedgerEntry granted = migrated.append(Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0), T0);
     String user = db.tablePrefix() + "app";
     List<String> tables = Stream.of("ledger", "grant", "grant_purpose", "grant_category", "grant_recipient",
-        "grant_explicit", "withdrawal", "objection", "schema_version").map(t -> db.tablePrefix() + t).toList();
+        "grant_explicit", "notification", "notification_delivery", "withdrawal", "objection", "schema_version").map(t -> db.tablePrefix() + t).toList();
     List<String> setUp = new ArrayList<>();
     switch (db.name()) {
       case "H2" -> {

@@ -30,6 +30,7 @@ public final class LedgerWriter {
   private final String insertExplicit;
   private final String insertWithdrawal;
   private final String insertObjection;
+  private final String insertNotification;
 
   /** The writer for the tables of {@code schema}. */
   public LedgerWriter(Schema schema) {
@@ -49,6 +50,28 @@ public final class LedgerWriter {
     this.insertObjection = "INSERT INTO " + schema.objection()
         + " (seq, subject_id, purpose, objected_at_sec, objected_at_nano, evidence_method, evidence_ref)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    this.insertNotification = "INSERT INTO " + schema.notification()
+        + " (subject_id, kind, purpose, recipient, created_at_sec, created_at_nano) VALUES (?, ?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * Queues the notification of the recipients of a withdrawal or erasure (Art. 19), in the caller's
+   * transaction; {@code RecipientNotifier} delivers it.
+   *
+   * @param kind {@code 'W'} withdrawal or {@code 'E'} erasure
+   */
+  public void queueNotification(Connection c, org.consent4j.SubjectId subject, char kind,
+      java.util.Optional<org.consent4j.Purpose> purpose, java.util.Optional<org.consent4j.Recipient> recipient,
+      Instant at) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(insertNotification)) {
+      s.setString(1, subject.value());
+      s.setString(2, String.valueOf(kind));
+      s.setString(3, purpose.map(org.consent4j.Purpose::name).orElse(null));
+      s.setString(4, recipient.map(org.consent4j.Recipient::id).orElse(null));
+      s.setLong(5, at.getEpochSecond());
+      s.setInt(6, at.getNano());
+      s.executeUpdate();
+    }
   }
 
   /** The tables written to. */
@@ -67,6 +90,7 @@ public final class LedgerWriter {
       insertGrant(c, seq, g);
     } else if (record instanceof Withdrawal w) {
       insertWithdrawal(c, seq, w);
+      queueNotification(c, w.subject(), 'W', java.util.Optional.of(w.purpose()), w.recipient(), recordedAt);
     } else if (record instanceof Objection o) {
       insertObjection(c, seq, o);
     } else {

@@ -61,6 +61,19 @@ public record Schema(String prefix) {
     return prefix + "grant_explicit";
   }
 
+  /**
+   * Notifications of recipients (GDPR Art. 19) waiting to be delivered: one row per withdrawal or
+   * erasure, written in the same transaction.
+   */
+  public String notification() {
+    return prefix + "notification";
+  }
+
+  /** Which recipient each notification was delivered to, one row each. */
+  public String notificationDelivery() {
+    return prefix + "notification_delivery";
+  }
+
   /** The withdrawals, one row each. */
   public String withdrawal() {
     return prefix + "withdrawal";
@@ -78,7 +91,7 @@ public record Schema(String prefix) {
 
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
-    return List.of(grantExplicit(), grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
+    return List.of(notificationDelivery(), notification(), grantExplicit(), grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
         ledger(), schemaVersion());
   }
 }
