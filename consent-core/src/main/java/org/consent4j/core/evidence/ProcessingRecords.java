@@ -233,6 +233,7 @@ public final class ProcessingRecords {
 
     /** The activity of {@code purpose}, if declared. */
     public Optional<Activity> activity(Purpose purpose) {
+      Objects.requireNonNull(purpose, "purpose");
       return activities.stream().filter(a -> a.purpose().equals(purpose)).findFirst();
     }
 
