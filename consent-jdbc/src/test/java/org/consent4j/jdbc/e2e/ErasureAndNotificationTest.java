@@ -245,6 +245,41 @@ final class ErasureAndNotificationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void racingDeliveryRunsOfOneNotifierTellEachRecipientOnce(Database db) throws Exception {
+    try (World w = new World(db)) {
+      for (int s = 1; s <= 20; s++) {
+        SubjectId subject = SubjectId.of(s);
+        w.engine.grant(Grant.builder(subject).purpose("marketing").category("contact").recipient("quizlab"));
+        w.engine.check(subject, AccessContext.of("quiz", "marketing", "quizlab"), Set.of());
+        w.engine.withdraw(subject, Purpose.of("marketing"));
+      }
+      List<Long> told = Collections.synchronizedList(new ArrayList<>());
+      RecipientNotifier notifier = RecipientNotifier.create(db.dataSource(), w.store, w.engine,
+          n -> told.add(Long.valueOf(n.subject().value())));
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        runs.add(pool.submit(() -> {
+          start.await();
+          return notifier.deliverPending();
+        }));
+      }
+      start.countDown();
+      int delivered = 0;
+      for (java.util.concurrent.Future<Integer> f : runs) {
+        delivered += f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertEquals(20, delivered);
+      assertEquals(20, told.size());
+      assertEquals(20, new java.util.HashSet<>(told).size());
+      assertEquals(0, notifier.pendingCount());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void anErasureNotifiesEveryRecipientThatReceivedTheSubjectsData(Database db) throws Exception {
     try (World w = new World(db)) {
       SubjectId s = SubjectId.of(1);

@@ -57,7 +57,8 @@ final class ConsentPredicates {
     }
     if (!def.recipients().contains(ctx.recipient())
         || table.rowCategory().map(c -> !def.declaresCategory(c)).orElse(false)
-        || !legalBasisAllowsTransfer(ctx) || table.rowCategory().map(c -> !legalBasisAllowsSpecial(c, def)).orElse(false)) {
+        || !legalBasisAllowsTransfer(ctx)
+        || table.rowCategory().map(c -> !legalBasisAllowsSpecial(c, def)).orElse(false)) {
       return "1 = 0";
     }
     if (def.basis() != LegalBasis.LEGITIMATE_INTERESTS) {
