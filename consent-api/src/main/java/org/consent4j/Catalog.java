@@ -22,6 +22,14 @@ import java.util.TreeSet;
  * an error when used ({@link UndeclaredException}), never a silent deny. Declaring a category
  * also declares its ancestors: {@code contact.email} declares {@code contact}.
  *
+ * <p>Beyond the consent check it holds what GDPR Art. 9 and 44–49 need: the <em>special</em>
+ * categories ({@link Builder#specialCategory}; a category is special when it or an ancestor is
+ * flagged), the jurisdiction and safeguards of each recipient ({@link Builder#recipient(
+ * RecipientDefinition)}), and the jurisdictions with an adequacy decision ({@link
+ * Builder#adequateJurisdictions}). A purpose with a basis other than consent that declares a
+ * category which is, or contains, a special category must name an {@link Article9Condition}, or
+ * the catalog is rejected when built.
+ *
  * <pre>{@code
  * Catalog catalog = Catalog.builder()
  *     .purpose("marketing.email", LegalBasis.CONSENT)
@@ -37,6 +45,9 @@ public final class Catalog {
   private final SortedMap<Purpose, PurposeDefinition> purposes;
   private final SortedSet<DataCategory> categories;
   private final SortedSet<Recipient> recipients;
+  private final SortedMap<Recipient, RecipientDefinition> recipientDefinitions;
+  private final SortedSet<DataCategory> special;
+  private final SortedSet<Jurisdiction> adequate;
   private final SortedSet<Notice> notices;
   private final String version;
 
@@ -51,8 +62,15 @@ public final class Catalog {
         cats.add(x);
       }
     }
-    TreeSet<Recipient> recs = new TreeSet<>(b.recipients);
-    recs.add(Recipient.FIRST_PARTY);
+    TreeMap<Recipient, RecipientDefinition> recDefs = new TreeMap<>(b.recipients);
+    recDefs.putIfAbsent(Recipient.FIRST_PARTY, RecipientDefinition.of(Recipient.FIRST_PARTY));
+    TreeSet<Recipient> recs = new TreeSet<>(recDefs.keySet());
+    TreeSet<DataCategory> specials = new TreeSet<>(b.special);
+    for (DataCategory c : specials) {
+      for (DataCategory x = c; x != null; x = x.parent().orElse(null)) {
+        cats.add(x);
+      }
+    }
     TreeSet<Notice> nots = new TreeSet<>(b.notices);
     for (PurposeDefinition d : defs.values()) {
       for (DataCategory c : d.categories()) {
@@ -77,9 +95,29 @@ public final class Catalog {
     if (defs.isEmpty()) {
       throw new IllegalArgumentException("a catalog needs at least one purpose");
     }
+    for (PurposeDefinition d : defs.values()) {
+      if (d.basis() == LegalBasis.CONSENT || d.article9Condition().isPresent()) {
+        continue;
+      }
+      for (DataCategory c : d.categories()) {
+        for (DataCategory sp : specials) {
+          if (c.covers(sp) || sp.covers(c)) {
+            throw new IllegalArgumentException("purpose '" + d.purpose() + "' has legal basis " + d.basis()
+                + " and declares data category '" + c + "', which " + (c.equals(sp) ? "is" : sp.covers(c) ? "is part of"
+                : "contains") + " the special category '" + sp + "' (GDPR Art. 9): " + d.basis()
+                + " alone never permits it. Name the Art. 9(2) condition that applies with"
+                + " PurposeDefinition.withArticle9Condition(...), base the purpose on explicit consent, or remove the"
+                + " category from the purpose");
+          }
+        }
+      }
+    }
     this.purposes = java.util.Collections.unmodifiableSortedMap(defs);
     this.categories = java.util.Collections.unmodifiableSortedSet(cats);
     this.recipients = java.util.Collections.unmodifiableSortedSet(recs);
+    this.recipientDefinitions = java.util.Collections.unmodifiableSortedMap(recDefs);
+    this.special = java.util.Collections.unmodifiableSortedSet(specials);
+    this.adequate = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(b.adequate));
     this.notices = java.util.Collections.unmodifiableSortedSet(nots);
     this.version = fingerprint();
   }
@@ -120,6 +158,52 @@ public final class Catalog {
   /** Every declared recipient, the first party included. */
   public SortedSet<Recipient> recipients() {
     return recipients;
+  }
+
+  /** The categories flagged special (GDPR Art. 9); their descendants are special too. */
+  public SortedSet<DataCategory> specialCategories() {
+    return special;
+  }
+
+  /** True when {@code category} or one of its ancestors is flagged special (GDPR Art. 9). */
+  public boolean isSpecial(DataCategory category) {
+    Objects.requireNonNull(category, "category");
+    for (DataCategory sp : special) {
+      if (sp.covers(category)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The jurisdictions outside the EEA that have an adequacy decision (GDPR Art. 45). */
+  public SortedSet<Jurisdiction> adequateJurisdictions() {
+    return adequate;
+  }
+
+  /**
+   * The declaration of {@code recipient}: its jurisdiction and safeguards.
+   *
+   * @throws UndeclaredException if it is not declared
+   */
+  public RecipientDefinition recipient(Recipient recipient) {
+    RecipientDefinition d = recipientDefinitions.get(Objects.requireNonNull(recipient, "recipient"));
+    if (d == null) {
+      throw new UndeclaredException(UndeclaredException.Kind.RECIPIENT, recipient.id());
+    }
+    return d;
+  }
+
+  /**
+   * True when passing data to {@code recipient} is a transfer (GDPR Art. 44) that only the
+   * subject's explicit consent can permit (Art. 49(1)(a)): the recipient is outside the EEA, its
+   * jurisdiction has no adequacy decision in this catalog, and it declares no safeguards.
+   *
+   * @throws UndeclaredException if the recipient is not declared
+   */
+  public boolean transferNeedsExplicitConsent(Recipient recipient) {
+    RecipientDefinition d = recipient(recipient);
+    return !d.jurisdiction().insideEea() && !adequate.contains(d.jurisdiction()) && d.safeguards().isEmpty();
   }
 
   /** Every declared notice version. */
@@ -176,9 +260,13 @@ public final class Catalog {
     for (PurposeDefinition d : purposes.values()) {
       sb.append("P|").append(d.purpose()).append('|').append(d.basis()).append('|').append(d.categories())
           .append('|').append(d.recipients()).append('|').append(d.minimumNotice().map(Notice::toString).orElse(""))
-          .append('\n');
+          .append('|').append(d.article9Condition().map(Enum::name).orElse("")).append('\n');
     }
     sb.append("C|").append(categories).append("\nR|").append(recipients).append("\nN|").append(notices);
+    sb.append("\nS|").append(special).append("\nA|").append(adequate);
+    for (RecipientDefinition r : recipientDefinitions.values()) {
+      sb.append("\nT|").append(r.recipient()).append('|').append(r.jurisdiction()).append('|').append(r.safeguards());
+    }
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);
@@ -196,7 +284,9 @@ public final class Catalog {
   public static final class Builder {
     private final Map<Purpose, PurposeDefinition> purposes = new LinkedHashMap<>();
     private final List<DataCategory> categories = new ArrayList<>();
-    private final List<Recipient> recipients = new ArrayList<>();
+    private final Map<Recipient, RecipientDefinition> recipients = new LinkedHashMap<>();
+    private final List<DataCategory> special = new ArrayList<>();
+    private final List<Jurisdiction> adequate = new ArrayList<>();
     private final List<Notice> notices = new ArrayList<>();
 
     private Builder() {}
@@ -244,9 +334,54 @@ public final class Catalog {
       return this;
     }
 
-    /** Declares a recipient. The first party is always declared. */
+    /**
+     * Flags a data category as special (GDPR Art. 9: health, political opinions, psychological
+     * profiles, ...), declaring it and its ancestors. It and its descendants are processed only
+     * under a grant recorded as explicit, or under a purpose naming an {@link Article9Condition}.
+     */
+    public Builder specialCategory(String name) {
+      special.add(DataCategory.of(name));
+      return this;
+    }
+
+    /** Declares a recipient in the EEA. The first party is always declared. */
     public Builder recipient(String id) {
-      recipients.add(Recipient.of(id));
+      return recipient(RecipientDefinition.of(Recipient.of(id)));
+    }
+
+    /**
+     * Declares a recipient in {@code jurisdiction} (an ISO 3166-1 alpha-2 code or {@code EEA})
+     * with these transfer safeguards (none is allowed).
+     */
+    public Builder recipient(String id, String jurisdiction, TransferSafeguard... safeguards) {
+      Objects.requireNonNull(safeguards, "safeguards");
+      return recipient(RecipientDefinition.of(Recipient.of(id), Jurisdiction.of(jurisdiction),
+          Arrays.asList(safeguards)));
+    }
+
+    /**
+     * Declares a recipient with its jurisdiction and safeguards.
+     *
+     * @throws IllegalArgumentException if the recipient is already declared differently
+     */
+    public Builder recipient(RecipientDefinition definition) {
+      Objects.requireNonNull(definition, "definition");
+      RecipientDefinition old = recipients.putIfAbsent(definition.recipient(), definition);
+      if (old != null && !old.equals(definition)) {
+        throw new IllegalArgumentException("recipient '" + definition.recipient() + "' is declared twice, differently");
+      }
+      return this;
+    }
+
+    /**
+     * Lists jurisdictions with an adequacy decision of the Commission (GDPR Art. 45), such as
+     * {@code CH}, {@code GB}, {@code JP}: passing data to a recipient there needs no safeguard. The
+     * list changes over time, so the application declares the one it relies on.
+     */
+    public Builder adequateJurisdictions(String... codes) {
+      for (String c : Objects.requireNonNull(codes, "codes")) {
+        adequate.add(Jurisdiction.of(c));
+      }
       return this;
     }
 

@@ -26,6 +26,11 @@ import java.util.SortedSet;
  * @param grantedAt when the subject consented
  * @param expiresAt when the grant stops being effective, if ever; after {@code grantedAt}
  * @param evidence how the consent was collected
+ * @param explicit the subject gave <em>explicit</em> consent (GDPR Art. 9(2)(a)), such as a
+ *     separate, specific affirmative statement; only such a grant opens a special category
+ * @param explicitTransfer the subject explicitly consented to their data going to the grant's
+ *     recipients outside the EEA after being informed of the risks (Art. 49(1)(a)); needed for a
+ *     recipient in a jurisdiction without adequacy decision and without safeguards
  */
 public record Grant(
     GrantId id,
@@ -36,7 +41,9 @@ public record Grant(
     Optional<Notice> notice,
     Instant grantedAt,
     Optional<Instant> expiresAt,
-    Evidence evidence)
+    Evidence evidence,
+    boolean explicit,
+    boolean explicitTransfer)
     implements ConsentRecord {
 
   /** @throws IllegalArgumentException if a set is empty or the expiry is not after the grant */
@@ -62,6 +69,17 @@ public record Grant(
     if (expiresAt.isPresent() && !expiresAt.get().isAfter(grantedAt)) {
       throw new IllegalArgumentException("a grant's expiry must be after its grant time");
     }
+  }
+
+  /**
+   * A grant that records neither explicit consent nor explicit consent to a transfer.
+   *
+   * @throws IllegalArgumentException if a set is empty or the expiry is not after the grant
+   */
+  public Grant(GrantId id, SubjectId subject, SortedSet<Purpose> purposes, SortedSet<DataCategory> categories,
+      SortedSet<Recipient> recipients, Optional<Notice> notice, Instant grantedAt, Optional<Instant> expiresAt,
+      Evidence evidence) {
+    this(id, subject, purposes, categories, recipients, notice, grantedAt, expiresAt, evidence, false, false);
   }
 
   /** Starts a grant for this subject. */
@@ -118,6 +136,8 @@ public record Grant(
     private Instant grantedAt;
     private Instant expiresAt;
     private Evidence evidence = Evidence.api();
+    private boolean explicit;
+    private boolean explicitTransfer;
 
     private Builder(SubjectId subject) {
       this.subject = Objects.requireNonNull(subject, "subject");
@@ -214,6 +234,21 @@ public record Grant(
       return evidence(Evidence.of(method, reference));
     }
 
+    /** Records that the consent was explicit (Art. 9(2)(a)), as special categories require. */
+    public Builder explicit() {
+      this.explicit = true;
+      return this;
+    }
+
+    /**
+     * Records that the subject explicitly consented to the transfer of their data to the grant's
+     * recipients outside the EEA (Art. 49(1)(a)).
+     */
+    public Builder explicitTransfer() {
+      this.explicitTransfer = true;
+      return this;
+    }
+
     /**
      * Builds the grant.
      *
@@ -241,7 +276,9 @@ public record Grant(
           Optional.ofNullable(notice),
           grantedAt == null ? defaultGrantedAt : grantedAt,
           Optional.ofNullable(expiresAt),
-          evidence);
+          evidence,
+          explicit,
+          explicitTransfer);
     }
   }
 }

@@ -18,6 +18,9 @@ import java.util.SortedSet;
  * @param recipients for a non-consent basis, the recipients it may pass data to
  * @param minimumNotice for a consent basis, the oldest notice version under which a grant counts
  * @param description what the purpose is, as shown to subjects and in records of processing
+ * @param article9Condition for a non-consent basis, the Art. 9(2) condition under which it may
+ *     process special categories ({@link Catalog.Builder#specialCategory}); a purpose that declares a
+ *     special category without one is rejected when the catalog is built
  */
 public record PurposeDefinition(
     Purpose purpose,
@@ -25,7 +28,8 @@ public record PurposeDefinition(
     SortedSet<DataCategory> categories,
     SortedSet<Recipient> recipients,
     Optional<Notice> minimumNotice,
-    String description) {
+    String description,
+    Optional<Article9Condition> article9Condition) {
 
   /** @throws IllegalArgumentException if the definition does not fit its legal basis */
   public PurposeDefinition {
@@ -35,7 +39,12 @@ public record PurposeDefinition(
     recipients = Sorted.set("recipients", recipients);
     Objects.requireNonNull(minimumNotice, "minimumNotice");
     Sorted.text("description", description, 2048);
+    Objects.requireNonNull(article9Condition, "article9Condition");
     if (basis == LegalBasis.CONSENT) {
+      if (article9Condition.isPresent()) {
+        throw new IllegalArgumentException("purpose '" + purpose + "' is based on consent: it processes special"
+            + " categories under explicit grants (Art. 9(2)(a)), so name no other Art. 9(2) condition on it");
+      }
       if (!categories.isEmpty() || !recipients.isEmpty()) {
         throw new IllegalArgumentException("purpose '" + purpose + "' is based on consent: its categories and"
             + " recipients come from each subject's grant, so declare none on the purpose");
@@ -56,6 +65,16 @@ public record PurposeDefinition(
     }
   }
 
+  /**
+   * A definition without an Art. 9(2) condition.
+   *
+   * @throws IllegalArgumentException if the definition does not fit its legal basis
+   */
+  public PurposeDefinition(Purpose purpose, LegalBasis basis, SortedSet<DataCategory> categories,
+      SortedSet<Recipient> recipients, Optional<Notice> minimumNotice, String description) {
+    this(purpose, basis, categories, recipients, minimumNotice, description, Optional.empty());
+  }
+
   /** A consent purpose with no minimum notice and no description. */
   public static PurposeDefinition consent(Purpose purpose) {
     return new PurposeDefinition(purpose, LegalBasis.CONSENT, new java.util.TreeSet<>(), new java.util.TreeSet<>(),
@@ -73,18 +92,30 @@ public record PurposeDefinition(
 
   /** A copy that requires grants to have been given under {@code notice} or a later version of it. */
   public PurposeDefinition withMinimumNotice(Notice notice) {
-    return new PurposeDefinition(purpose, basis, categories, recipients, Optional.of(notice), description);
+    return new PurposeDefinition(purpose, basis, categories, recipients, Optional.of(notice), description,
+        article9Condition);
   }
 
   /** A copy that may pass data to exactly these recipients (non-consent bases only). */
   public PurposeDefinition withRecipients(java.util.Collection<Recipient> recipients) {
     return new PurposeDefinition(purpose, basis, categories, Sorted.set("recipients", recipients), minimumNotice,
-        description);
+        description, article9Condition);
   }
 
   /** A copy with this description. */
   public PurposeDefinition withDescription(String description) {
-    return new PurposeDefinition(purpose, basis, categories, recipients, minimumNotice, description);
+    return new PurposeDefinition(purpose, basis, categories, recipients, minimumNotice, description,
+        article9Condition);
+  }
+
+  /**
+   * A copy that may process special categories under {@code condition} (non-consent bases only).
+   *
+   * @throws IllegalArgumentException if the purpose is based on consent
+   */
+  public PurposeDefinition withArticle9Condition(Article9Condition condition) {
+    return new PurposeDefinition(purpose, basis, categories, recipients, minimumNotice, description,
+        Optional.of(Objects.requireNonNull(condition, "condition")));
   }
 
   /** True when the purpose needs an effective grant. */

@@ -4,8 +4,10 @@ package org.consent4j;
  * Why a subject or a data category was permitted or denied: the machine-readable part of a
  * {@link Decision}. For a consent purpose, the subject's grants are narrowed in this order and
  * the first step that leaves none gives the reason: {@link #NO_GRANT}, {@link #GRANT_WITHDRAWN},
- * {@link #GRANT_EXPIRED}, {@link #NOTICE_OUTDATED}, {@link #RECIPIENT_NOT_COVERED}, then per
- * category {@link #CATEGORY_NOT_COVERED}.
+ * {@link #GRANT_EXPIRED}, {@link #NOTICE_OUTDATED}, {@link #RECIPIENT_NOT_COVERED},
+ * {@link #TRANSFER_NOT_SAFEGUARDED}, then per category {@link #CATEGORY_NOT_COVERED} and
+ * {@link #EXPLICIT_CONSENT_REQUIRED}. A subject denied for the transfer still has the
+ * special-category problem reported per category, so an audit shows both.
  */
 public enum Reason {
   /** Permitted by an effective grant of the subject. */
@@ -27,7 +29,18 @@ public enum Reason {
   /** The purpose's legal basis does not extend to the data category (purpose limitation). */
   CATEGORY_NOT_DECLARED(false),
   /** The subject objected to this legitimate-interests purpose (Art. 21). */
-  OBJECTED(false);
+  OBJECTED(false),
+  /**
+   * The category is special (Art. 9) and neither an effective grant covering it records explicit
+   * consent nor does the purpose name an Art. 9(2) condition.
+   */
+  EXPLICIT_CONSENT_REQUIRED(false),
+  /**
+   * The recipient is outside the EEA, in a jurisdiction without adequacy decision and without
+   * declared safeguards (Art. 44–46), and no effective grant records the subject's explicit
+   * consent to the transfer (Art. 49(1)(a)).
+   */
+  TRANSFER_NOT_SAFEGUARDED(false);
 
   private final boolean permits;
 

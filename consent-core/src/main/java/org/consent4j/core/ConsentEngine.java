@@ -284,7 +284,8 @@ public final class ConsentEngine implements AutoCloseable {
         ? cache.ledgers(distinct) : Map.of();
     Map<SubjectId, Decision> decisions = new LinkedHashMap<>();
     for (SubjectId s : distinct) {
-      decisions.put(s, ConsentRules.decide(s, definition, context, ledgers.getOrDefault(s, List.of()), asked, now));
+      decisions.put(s,
+          ConsentRules.decide(s, catalog, definition, context, ledgers.getOrDefault(s, List.of()), asked, now));
     }
     audit(decisions.values(), context, asked, operation, now);
     return java.util.Collections.unmodifiableMap(decisions);
@@ -309,6 +310,17 @@ public final class ConsentEngine implements AutoCloseable {
       });
       if (withheld.length() > 0) {
         details.put("withheld", withheld.toString());
+      }
+      // A denied subject's categories may have a problem of their own (a special category without
+      // explicit consent behind a transfer that is not safeguarded): the audit names both.
+      StringBuilder also = new StringBuilder();
+      first.categories().forEach((c, r) -> {
+        if (!first.subjectPermitted() && r != first.subjectReason()) {
+          also.append(also.length() == 0 ? "" : ",").append(c).append(':').append(r);
+        }
+      });
+      if (also.length() > 0) {
+        details.put("also-denied", also.toString());
       }
       List<SubjectId> subjects = new ArrayList<>(group.size());
       long version = 0;

@@ -119,6 +119,8 @@ public record SubjectExport(SubjectId subject, Instant generatedAt, List<LedgerE
       g.notice().ifPresent(notice -> n.putObject("notice").put("id", notice.id()).put("version", notice.version()));
       n.put("grantedAt", g.grantedAt().toString());
       g.expiresAt().ifPresent(t -> n.put("expiresAt", t.toString()));
+      n.put("explicit", g.explicit());
+      n.put("explicitTransfer", g.explicitTransfer());
     } else if (r instanceof Withdrawal w) {
       n.put("type", "withdrawal");
       n.put("purpose", w.purpose().name());

@@ -18,6 +18,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.consent4j.AccessContext;
+import org.consent4j.Article9Condition;
 import org.consent4j.Catalog;
 import org.consent4j.DataCategory;
 import org.consent4j.Decision;
@@ -29,6 +30,7 @@ import org.consent4j.PurposeDefinition;
 import org.consent4j.Reason;
 import org.consent4j.Recipient;
 import org.consent4j.SubjectId;
+import org.consent4j.TransferSafeguard;
 
 /**
  * Random sequences of grant, withdraw, object, advance-clock and check, run against the engine
@@ -43,7 +45,10 @@ final class ConsentEngineModelProperties {
       List.of("marketing", "marketing.email", "marketing.sms", "research", "analytics", "analytics.web", "support");
   static final List<String> CATEGORIES =
       List.of("contact", "contact.email", "contact.phone", "profile", "profile.interests");
-  static final List<String> RECIPIENTS = List.of("self", "quizlab", "adnet");
+  /** adnet: US, no safeguards (a transfer needing explicit consent); cloudco: US with SCCs; jpco: JP, adequate. */
+  static final List<String> RECIPIENTS = List.of("self", "quizlab", "adnet", "cloudco", "jpco");
+  static final String SPECIAL = "profile.interests";
+  static final String UNSAFE = "adnet";
   static final Map<String, Integer> MIN_NOTICE = Map.of("marketing.email", 2);
 
   static Catalog catalog() {
@@ -54,10 +59,12 @@ final class ConsentEngineModelProperties {
         .purpose("research", LegalBasis.CONSENT)
         .purpose("analytics", LegalBasis.LEGITIMATE_INTERESTS, "contact")
         .purpose(PurposeDefinition.of(Purpose.of("analytics.web"), LegalBasis.LEGITIMATE_INTERESTS,
-            List.of(DataCategory.of("profile"))).withRecipients(List.of(Recipient.FIRST_PARTY, Recipient.of("adnet"))))
+            List.of(DataCategory.of("profile"))).withRecipients(List.of(Recipient.FIRST_PARTY, Recipient.of("adnet")))
+            .withArticle9Condition(Article9Condition.ARCHIVING_RESEARCH_STATISTICS))
         .purpose("support", LegalBasis.CONTRACT, "contact.email")
-        .categories("contact.email", "contact.phone", "profile.interests")
-        .recipient("quizlab").recipient("adnet")
+        .categories("contact.email", "contact.phone").specialCategory(SPECIAL)
+        .recipient("quizlab").recipient("adnet", "US").recipient("cloudco", "US", TransferSafeguard.STANDARD_CONTRACTUAL_CLAUSES)
+        .recipient("jpco", "JP").adequateJurisdictions("JP", "CH")
         .notice("privacy", 1).notice("privacy", 2).notice("privacy", 3)
         .build();
   }
@@ -67,7 +74,8 @@ final class ConsentEngineModelProperties {
   sealed interface Action permits GrantA, WithdrawA, ObjectA, AdvanceA, CheckA {}
 
   record GrantA(String subject, Set<String> purposes, Set<String> categories, Set<String> recipients,
-      Integer notice, Integer backdate, Integer lifetime) implements Action {}
+      Integer notice, Integer backdate, Integer lifetime, boolean explicit, boolean explicitTransfer)
+      implements Action {}
 
   record WithdrawA(String subject, String purpose, String recipient) implements Action {}
 
@@ -87,8 +95,10 @@ final class ConsentEngineModelProperties {
             Arbitraries.of(RECIPIENTS).set().ofMaxSize(2),
             Arbitraries.integers().between(1, 3).injectNull(0.3),
             Arbitraries.integers().between(0, 30).injectNull(0.6),
-            Arbitraries.integers().between(1, 60).injectNull(0.5))
-        .as(GrantA::new);
+            Arbitraries.integers().between(1, 60).injectNull(0.5),
+            Arbitraries.integers().between(0, 3)) // bit 0: explicit; bit 1: explicit transfer
+        .as((s, ps, cs, rs, n, back, life, flags) -> new GrantA(s, ps, cs, rs, n, back, life, (flags & 1) != 0,
+            (flags & 2) != 0));
     Arbitrary<Action> withdraw = Combinators.combine(subject, Arbitraries.of(ALL_PURPOSES.subList(0, 4)),
             Arbitraries.of(RECIPIENTS).injectNull(0.6))
         .as(WithdrawA::new);
@@ -131,6 +141,12 @@ final class ConsentEngineModelProperties {
         if (g.lifetime() != null) {
           b.expiresAt(from.plusSeconds(g.lifetime()));
         }
+        if (g.explicit()) {
+          b.explicit();
+        }
+        if (g.explicitTransfer()) {
+          b.explicitTransfer();
+        }
         engine.grant(b);
         model.grant(g, from);
       } else if (a instanceof WithdrawA w) {
@@ -168,7 +184,7 @@ final class ConsentEngineModelProperties {
   /** The rules, written again from scratch in terms of strings and lists. */
   static final class Model {
     record G(int at, String subject, Set<String> purposes, Set<String> categories, Set<String> recipients,
-        Integer notice, Instant from, Instant until) {}
+        Integer notice, Instant from, Instant until, boolean explicit, boolean explicitTransfer) {}
 
     record W(int at, String subject, String purpose, String recipient, Instant time) {}
 
@@ -182,7 +198,7 @@ final class ConsentEngineModelProperties {
     void grant(GrantA g, Instant from) {
       grants.add(new G(counter++, g.subject(), g.purposes(), g.categories(),
           g.recipients().isEmpty() ? Set.of("self") : g.recipients(), g.notice(), from,
-          g.lifetime() == null ? null : from.plusSeconds(g.lifetime())));
+          g.lifetime() == null ? null : from.plusSeconds(g.lifetime()), g.explicit(), g.explicitTransfer()));
     }
 
     void withdraw(WithdrawA w, Instant now) {
@@ -216,7 +232,9 @@ final class ConsentEngineModelProperties {
           Set<String> allowedRecipients = purpose.equals("analytics") ? Set.of("self") : Set.of("self", "adnet");
           String declared = purpose.equals("analytics") ? "contact" : "profile";
           subjectReason = objected ? Reason.OBJECTED
-              : allowedRecipients.contains(recipient) ? Reason.LEGAL_BASIS : Reason.RECIPIENT_NOT_COVERED;
+              : !allowedRecipients.contains(recipient) ? Reason.RECIPIENT_NOT_COVERED
+              : recipient.equals(UNSAFE) ? Reason.TRANSFER_NOT_SAFEGUARDED
+              : Reason.LEGAL_BASIS;
           for (String c : categories) {
             perCategory.put(c, !subjectReason.permits() ? subjectReason
                 : under(c, declared) ? Reason.LEGAL_BASIS : Reason.CATEGORY_NOT_DECLARED);
@@ -235,16 +253,30 @@ final class ConsentEngineModelProperties {
           List<G> noticed = current.stream().filter(g -> min == null || (g.notice() != null && g.notice() >= min))
               .toList();
           List<G> forRecipient = noticed.stream().filter(g -> g.recipients().contains(recipient)).toList();
+          List<G> transferOk = forRecipient.stream().filter(g -> !recipient.equals(UNSAFE) || g.explicitTransfer())
+              .toList();
           subjectReason = candidates.isEmpty() ? Reason.NO_GRANT
               : notWithdrawn.isEmpty() ? Reason.GRANT_WITHDRAWN
               : current.isEmpty() ? Reason.GRANT_EXPIRED
               : noticed.isEmpty() ? Reason.NOTICE_OUTDATED
               : forRecipient.isEmpty() ? Reason.RECIPIENT_NOT_COVERED
+              : transferOk.isEmpty() ? Reason.TRANSFER_NOT_SAFEGUARDED
               : Reason.GRANTED;
           for (String c : categories) {
-            perCategory.put(c, !subjectReason.permits() ? subjectReason
-                : forRecipient.stream().anyMatch(g -> g.categories().stream().anyMatch(gc -> under(c, gc)))
-                    ? Reason.GRANTED : Reason.CATEGORY_NOT_COVERED);
+            boolean special = under(c, SPECIAL);
+            List<G> pool = subjectReason.permits() ? transferOk : forRecipient;
+            List<G> covering = pool.stream().filter(g -> g.categories().stream().anyMatch(gc -> under(c, gc)))
+                .toList();
+            boolean explicitMissing = special && !covering.isEmpty() && covering.stream().noneMatch(G::explicit);
+            Reason r;
+            if (subjectReason.permits()) {
+              r = covering.isEmpty() ? Reason.CATEGORY_NOT_COVERED
+                  : explicitMissing ? Reason.EXPLICIT_CONSENT_REQUIRED : Reason.GRANTED;
+            } else {
+              r = subjectReason == Reason.TRANSFER_NOT_SAFEGUARDED && explicitMissing
+                  ? Reason.EXPLICIT_CONSENT_REQUIRED : subjectReason;
+            }
+            perCategory.put(c, r);
           }
         }
       }

@@ -65,6 +65,42 @@ final class NullHandlingTest {
     t.testAllPublicInstanceMethods(new InMemoryConsentStore());
   }
 
+  @Test
+  void gdprTypesAndEvidenceRejectNulls() throws Exception {
+    java.security.KeyPair keys = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    org.consent4j.core.evidence.Controller controller =
+        new org.consent4j.core.evidence.Controller("Example", "", "NL", "");
+    NullPointerTester t = tester()
+        .setDefault(org.consent4j.Jurisdiction.class, org.consent4j.Jurisdiction.of("US"))
+        .setDefault(org.consent4j.core.evidence.Controller.class, controller)
+        .setDefault(java.security.PrivateKey.class, keys.getPrivate())
+        .setDefault(java.security.PublicKey.class, keys.getPublic())
+        .setDefault(org.consent4j.core.audit.AuditTrail.class, org.consent4j.core.audit.AuditTrail.inMemory())
+        .setDefault(Grant.class, Grant.of(SubjectId.of("s"), Purpose.of("marketing"), DataCategory.of("contact"),
+            java.time.Instant.EPOCH))
+        .setDefault(java.util.Map.class, java.util.Map.of());
+    for (Class<?> c : List.of(org.consent4j.Jurisdiction.class, org.consent4j.RecipientDefinition.class,
+        org.consent4j.core.evidence.Controller.class, org.consent4j.core.evidence.ConsentReceipts.class,
+        org.consent4j.core.evidence.ProcessingRecords.class)) {
+      t.testAllPublicStaticMethods(c);
+      t.testAllPublicConstructors(c);
+    }
+    t.testAllPublicInstanceMethods(org.consent4j.RecipientDefinition.of(Recipient.of("x")));
+    t.testAllPublicInstanceMethods(PurposeDefinition.of(Purpose.of("p"), org.consent4j.LegalBasis.CONTRACT,
+        List.of(DataCategory.of("contact"))));
+    t.testAllPublicInstanceMethods(org.consent4j.core.evidence.ConsentReceipts.builder(ConsentEngineTest.CATALOG,
+        controller));
+    t.testAllPublicInstanceMethods(org.consent4j.core.evidence.ConsentReceipts.builder(ConsentEngineTest.CATALOG,
+        controller).signingKey(keys.getPrivate(), "k").build());
+    t.testAllPublicInstanceMethods(org.consent4j.core.evidence.ProcessingRecords.builder(ConsentEngineTest.CATALOG,
+        controller));
+    org.consent4j.core.evidence.ProcessingRecords records =
+        org.consent4j.core.evidence.ProcessingRecords.builder(ConsentEngineTest.CATALOG, controller).build();
+    t.testAllPublicInstanceMethods(records);
+    t.testAllPublicInstanceMethods(records.generate(org.consent4j.core.audit.AuditTrail.inMemory(),
+        java.time.Instant.EPOCH, java.time.Instant.EPOCH));
+  }
+
   /** A public method that silently accepts null: the tester must fail on it, or these tests prove nothing. */
   public static final class AcceptsNull {
     private AcceptsNull() {}

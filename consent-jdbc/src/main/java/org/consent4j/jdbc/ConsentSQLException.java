@@ -57,7 +57,18 @@ public class ConsentSQLException extends SQLException {
     /** The audit trail could not record the access; nothing is passed through unrecorded. */
     AUDIT_UNAVAILABLE,
     /** The consent rules deny the operation outright. */
-    DENIED;
+    DENIED,
+    /**
+     * A write would store personal data the subject has not consented to under the purpose, or
+     * that the purpose does not declare (no passive collection, GDPR Art. 5(1)(b), 25).
+     */
+    COLLECTION_NOT_PERMITTED,
+    /**
+     * A write stores personal data, but the subject cannot be told from the statement (an
+     * expression or a query instead of a literal or a parameter, no column list, an unsupported
+     * parameter setter); refused, since its consent cannot be checked.
+     */
+    SUBJECT_UNKNOWN;
 
     /**
      * The SQLState an exception with this reason carries: {@value #SQL_STATE_UNAVAILABLE} for the

@@ -219,6 +219,22 @@ public final class SchemaMapping {
   }
 
   /**
+   * Where each data category is stored: {@code table.column} for personal columns and
+   * {@code table (rows)} for row categories, qualified by schema where the mapping names one. For
+   * the record of processing activities ({@code ProcessingRecords.Builder.storage}).
+   */
+  public java.util.SortedMap<DataCategory, java.util.SortedSet<String>> storageByCategory() {
+    java.util.SortedMap<DataCategory, java.util.SortedSet<String>> out = new java.util.TreeMap<>();
+    for (TableMapping t : tables()) {
+      t.rowCategory().ifPresent(c -> out.computeIfAbsent(c, k -> new java.util.TreeSet<>())
+          .add(t.qualifiedName() + " (rows)"));
+      t.columns().forEach((column, c) -> out.computeIfAbsent(c, k -> new java.util.TreeSet<>())
+          .add(t.qualifiedName() + "." + column));
+    }
+    return out;
+  }
+
+  /**
    * The mapped table names, in lower case and without schema. A statement none of whose
    * identifiers folds to one of these cannot touch a mapped table; see {@link #mayReference}.
    */

@@ -47,8 +47,10 @@ public final class TableMapping {
   private final List<String> subjectColumns;
   private final DataCategory rowCategory;
   private final SortedMap<String, DataCategory> columns;
+  private final ErasurePolicy erasure;
 
   private TableMapping(Builder b) {
+    this.erasure = b.erasure;
     this.schema = b.schema;
     this.table = b.table;
     this.subjectColumns = List.copyOf(b.subjectColumns);
@@ -141,9 +143,15 @@ public final class TableMapping {
     return Collections.unmodifiableSortedSet(all);
   }
 
+  /** What erasing a subject does to this table's rows (GDPR Art. 17), if declared. */
+  public Optional<ErasurePolicy> erasure() {
+    return Optional.ofNullable(erasure);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TableMapping t
+        && Objects.equals(erasure, t.erasure)
         && Objects.equals(schema, t.schema)
         && table.equals(t.table)
         && subjectColumns.equals(t.subjectColumns)
@@ -153,13 +161,14 @@ public final class TableMapping {
 
   @Override
   public int hashCode() {
-    return Objects.hash(schema, table, subjectColumns, rowCategory, columns);
+    return Objects.hash(schema, table, subjectColumns, rowCategory, columns, erasure);
   }
 
   @Override
   public String toString() {
     return "TableMapping[" + qualifiedName() + ", subject=" + subjectColumns
-        + (rowCategory == null ? "" : ", rowCategory=" + rowCategory) + ", columns=" + columns + "]";
+        + (rowCategory == null ? "" : ", rowCategory=" + rowCategory) + ", columns=" + columns
+        + (erasure == null ? "" : ", erasure=" + erasure.jsonName()) + "]";
   }
 
   /**
@@ -172,6 +181,7 @@ public final class TableMapping {
     private final List<String> subjectColumns = new ArrayList<>();
     private DataCategory rowCategory;
     private final Map<String, DataCategory> columns = new TreeMap<>();
+    private ErasurePolicy erasure;
 
     private Builder(String schema, String table) {
       this.schema = schema;
@@ -268,14 +278,31 @@ public final class TableMapping {
     }
 
     /**
+     * Declares what erasing a subject does to this table's rows (GDPR Art. 17).
+     *
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Builder erasure(ErasurePolicy policy) {
+      this.erasure = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
      * Builds the mapping.
      *
-     * @throws IllegalStateException if no subject column was declared
+     * @throws IllegalStateException if no subject column was declared, or the erasure policy is
+     *     {@code nullify} on a table with a row category or without personal columns
      */
     public TableMapping build() {
       if (subjectColumns.isEmpty()) {
         throw new IllegalStateException("table '" + where() + "' declares no subject column: add"
             + " .subject(\"<column holding the subject id>\")");
+      }
+      if (erasure == ErasurePolicy.NULLIFY && (rowCategory != null || columns.isEmpty())) {
+        throw new IllegalStateException("table '" + where() + "': erasure 'nullify' would leave personal data, since "
+            + (rowCategory != null ? "its rows are personal data themselves (row category " + rowCategory + ")"
+            : "it has no personal columns to null") + ": use \"erasure\": \"delete\"");
       }
       return new TableMapping(this);
     }

@@ -52,7 +52,7 @@ final class SchemaMigrationTest {
     JdbcConsentStore second = db.newStore();
 
     assertEquals(List.of(e), second.history(ALICE));
-    assertEquals(List.of(1), versions(db, db.tablePrefix()));
+    assertEquals(List.of(1, 2), versions(db, db.tablePrefix()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -75,7 +75,7 @@ final class SchemaMigrationTest {
     }
     pool.shutdown();
 
-    assertEquals(List.of(1), versions(db, db.tablePrefix()));
+    assertEquals(List.of(1, 2), versions(db, db.tablePrefix()));
     LedgerEntry e = created.get(0).append(Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0), T0);
     for (JdbcConsentStore s : created) {
       assertEquals(List.of(e), s.history(ALICE));
@@ -103,7 +103,7 @@ final class SchemaMigrationTest {
     LedgerEntry granted = migrated.append(Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0), T0);
     String user = db.tablePrefix() + "app";
     List<String> tables = Stream.of("ledger", "grant", "grant_purpose", "grant_category", "grant_recipient",
-        "withdrawal", "objection", "schema_version").map(t -> db.tablePrefix() + t).toList();
+        "grant_explicit", "notification", "notification_delivery", "withdrawal", "objection", "schema_version").map(t -> db.tablePrefix() + t).toList();
     List<String> setUp = new ArrayList<>();
     switch (db.name()) {
       case "H2" -> {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import org.consent4j.AccessContext;
+import org.consent4j.Catalog;
 import org.consent4j.DataCategory;
 import org.consent4j.Decision;
 import org.consent4j.Grant;
@@ -20,8 +21,11 @@ import org.consent4j.SubjectId;
 import org.consent4j.Withdrawal;
 
 /**
- * The rules of DESIGN.md as one pure function of a purpose definition, a context, one subject's
- * ledger and the time. The engine and every other enforcement path decide through here, so that
+ * The rules of DESIGN.md as one pure function of the catalog, a purpose definition, a context, one
+ * subject's ledger and the time. Besides the consent check it applies GDPR Art. 9 (a special
+ * category needs an explicit grant or an Art. 9(2) condition on the purpose) and Art. 44–49 (a
+ * recipient in a third country without adequacy decision or safeguards needs a grant recording
+ * explicit consent to the transfer). The engine and every other enforcement path decide through here, so that
  * there is one answer whichever path asks. Not API.
  */
 public final class ConsentRules {
@@ -30,11 +34,13 @@ public final class ConsentRules {
   /**
    * Decides for one subject.
    *
+   * @param catalog the catalog that declares the purpose, its categories and the recipient
    * @param definition the definition of {@code context.purpose()}
    * @param history the subject's ledger entries in sequence order
    */
   public static Decision decide(
       SubjectId subject,
+      Catalog catalog,
       PurposeDefinition definition,
       AccessContext context,
       List<LedgerEntry> history,
@@ -43,18 +49,36 @@ public final class ConsentRules {
     long version = history.isEmpty() ? 0 : history.get(history.size() - 1).sequence();
     TreeMap<DataCategory, Reason> byCategory = new TreeMap<>();
     Reason subjectReason;
+    boolean transfer = catalog.transferNeedsExplicitConsent(context.recipient());
     if (definition.needsGrant()) {
       List<Grant> effective = new ArrayList<>();
-      subjectReason = effectiveGrants(definition, context, history, now, effective);
+      List<Grant> forRecipient = new ArrayList<>();
+      subjectReason = effectiveGrants(definition, context, history, now, transfer, forRecipient, effective);
       for (DataCategory c : categories) {
-        byCategory.put(c, subjectReason.permits() ? coverage(effective, c) : subjectReason);
+        Reason r;
+        if (subjectReason.permits()) {
+          r = coverage(effective, c, catalog.isSpecial(c));
+        } else if (subjectReason == Reason.TRANSFER_NOT_SAFEGUARDED && catalog.isSpecial(c)
+            && coverage(forRecipient, c, true) == Reason.EXPLICIT_CONSENT_REQUIRED) {
+          // both problems stand: the audit of the denial names the special category's too
+          r = Reason.EXPLICIT_CONSENT_REQUIRED;
+        } else {
+          r = subjectReason;
+        }
+        byCategory.put(c, r);
       }
     } else {
       subjectReason = legalBasis(definition, context, history);
+      if (subjectReason.permits() && transfer) {
+        subjectReason = Reason.TRANSFER_NOT_SAFEGUARDED;
+      }
       for (DataCategory c : categories) {
         Reason r = subjectReason;
         if (r.permits() && !definition.declaresCategory(c)) {
           r = Reason.CATEGORY_NOT_DECLARED;
+        } else if (r.permits() && catalog.isSpecial(c) && definition.article9Condition().isEmpty()) {
+          // the catalog rejects such a purpose when built; kept so that this function fails closed alone
+          r = Reason.EXPLICIT_CONSENT_REQUIRED;
         }
         byCategory.put(c, r);
       }
@@ -64,10 +88,12 @@ public final class ConsentRules {
 
   /**
    * Narrows the subject's grants for the context's purpose step by step; the first step that
-   * leaves none names the reason. Leaves the effective grants in {@code out}.
+   * leaves none names the reason. Leaves the grants that pass every step up to the recipient in
+   * {@code forRecipient}, and the effective grants (those that also permit the transfer, when
+   * {@code transfer} says the recipient needs explicit consent to it) in {@code out}.
    */
-  private static Reason effectiveGrants(
-      PurposeDefinition definition, AccessContext context, List<LedgerEntry> history, Instant now, List<Grant> out) {
+  private static Reason effectiveGrants(PurposeDefinition definition, AccessContext context,
+      List<LedgerEntry> history, Instant now, boolean transfer, List<Grant> forRecipient, List<Grant> out) {
     Purpose purpose = context.purpose();
     Recipient recipient = context.recipient();
     boolean any = false;
@@ -92,7 +118,11 @@ public final class ConsentRules {
         continue;
       }
       noticeOk = true;
-      if (g.coversRecipient(recipient)) {
+      if (!g.coversRecipient(recipient)) {
+        continue;
+      }
+      forRecipient.add(g);
+      if (!transfer || g.explicitTransfer()) {
         out.add(g);
       }
     }
@@ -103,7 +133,8 @@ public final class ConsentRules {
         : !notWithdrawn ? Reason.GRANT_WITHDRAWN
         : !inEffect ? Reason.GRANT_EXPIRED
         : !noticeOk ? Reason.NOTICE_OUTDATED
-        : Reason.RECIPIENT_NOT_COVERED;
+        : forRecipient.isEmpty() ? Reason.RECIPIENT_NOT_COVERED
+        : Reason.TRANSFER_NOT_SAFEGUARDED;
   }
 
   /**
@@ -122,13 +153,21 @@ public final class ConsentRules {
     return false;
   }
 
-  private static Reason coverage(List<Grant> effective, DataCategory category) {
-    for (Grant g : effective) {
+  /**
+   * Whether the grants cover {@code category}; a special category only counts when a covering
+   * grant is explicit.
+   */
+  private static Reason coverage(List<Grant> grants, DataCategory category, boolean special) {
+    boolean covered = false;
+    for (Grant g : grants) {
       if (g.coversCategory(category)) {
-        return Reason.GRANTED;
+        if (!special || g.explicit()) {
+          return Reason.GRANTED;
+        }
+        covered = true;
       }
     }
-    return Reason.CATEGORY_NOT_COVERED;
+    return covered ? Reason.EXPLICIT_CONSENT_REQUIRED : Reason.CATEGORY_NOT_COVERED;
   }
 
   private static Reason legalBasis(PurposeDefinition definition, AccessContext context, List<LedgerEntry> history) {

@@ -164,6 +164,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
     AccessContext ctx = context.orElseThrow();
     Instant now = engine.clock().instant();
+    if (kind != SqlKind.PREPARE && kind != SqlKind.NATIVE && !r.writeChecks().isEmpty()) {
+      checkCollection(ctx, kind, r, List.of(java.util.Map.of()));
+    }
     if (kind == SqlKind.NATIVE) {
       return Interception.protectedData(r.sql(now), new StatementListener() {});
     }
@@ -172,6 +175,83 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
     return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns(),
         !r.writesMappedRows());
+  }
+
+  /**
+   * No passive collection (GDPR Art. 5(1)(b), 25): every row an INSERT stores into a mapped table
+   * must be permitted for its subject, with every category it stores, under the context — by the
+   * engine's rules, so by a grant for a consent purpose and by the declared categories for another
+   * basis. The engine audits the decisions (operation {@code sql insert}); a refusal is audited too.
+   */
+  private void checkCollection(AccessContext ctx, SqlKind kind, RewrittenStatement r,
+      List<java.util.Map<Integer, Object>> parameterSets) throws SQLException {
+    java.util.Map<java.util.SortedSet<org.consent4j.DataCategory>, java.util.Set<org.consent4j.SubjectId>> groups =
+        new java.util.LinkedHashMap<>();
+    java.util.Map<java.util.SortedSet<org.consent4j.DataCategory>, java.util.Set<String>> tablesOf =
+        new java.util.HashMap<>();
+    for (java.util.Map<Integer, Object> params : parameterSets) {
+      for (org.consent4j.jdbc.internal.rewrite.WriteCheck w : r.writeChecks()) {
+        for (org.consent4j.jdbc.internal.rewrite.WriteCheck.Source source : w.subjects()) {
+          org.consent4j.SubjectId subject = subject(ctx, kind, r, source, params);
+          groups.computeIfAbsent(w.categories(), k -> new java.util.LinkedHashSet<>()).add(subject);
+          tablesOf.computeIfAbsent(w.categories(), k -> new java.util.TreeSet<>()).add(w.table());
+        }
+      }
+    }
+    for (var e : groups.entrySet()) {
+      java.util.Map<org.consent4j.SubjectId, org.consent4j.Decision> decisions;
+      try {
+        decisions = engine.checkAll(e.getValue(), ctx, e.getKey(), "sql insert");
+      } catch (AuditUnavailableException x) {
+        throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, x.getMessage(), x);
+      } catch (org.consent4j.ConsentStoreUnavailableException x) {
+        throw new ConsentSQLException(ReasonCode.CONSENT_STORE_UNAVAILABLE, x.getMessage(), x);
+      }
+      java.util.Set<String> reasons = new java.util.TreeSet<>();
+      for (org.consent4j.Decision d : decisions.values()) {
+        if (!d.subjectPermitted()) {
+          reasons.add(d.subjectReason().name());
+        }
+        d.categories().forEach((c, why) -> {
+          if (!why.permits()) {
+            reasons.add(c + ":" + why);
+          }
+        });
+      }
+      if (!reasons.isEmpty()) {
+        refused(ctx, kind, r, "COLLECTION_NOT_PERMITTED");
+        throw new ConsentSQLException(ReasonCode.COLLECTION_NOT_PERMITTED, "INSERT into " + tablesOf.get(e.getKey())
+            + " would store " + e.getKey() + " of a subject whose consent under purpose " + ctx.purpose()
+            + " and recipient " + ctx.recipient() + " does not cover it (" + String.join(", ", reasons)
+            + "): record the subject's grant first, or leave those columns NULL (no passive collection, GDPR Art."
+            + " 5(1)(b), 25)");
+      }
+    }
+  }
+
+  private org.consent4j.SubjectId subject(AccessContext ctx, SqlKind kind, RewrittenStatement r,
+      org.consent4j.jdbc.internal.rewrite.WriteCheck.Source source, java.util.Map<Integer, Object> params)
+      throws SQLException {
+    Object value = source.literal().isPresent() ? source.literal().get() : params.get(source.parameter());
+    String id = value instanceof String str ? str
+        : value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte
+            || value instanceof java.math.BigInteger ? value.toString()
+        : value instanceof java.math.BigDecimal b && b.stripTrailingZeros().scale() <= 0
+            ? b.toBigIntegerExact().toString()
+        : null;
+    try {
+      if (id != null) {
+        return org.consent4j.SubjectId.of(id);
+      }
+    } catch (IllegalArgumentException e) {
+      // not a valid subject id: refused below like any other unknown subject
+    }
+    refused(ctx, kind, r, "SUBJECT_UNKNOWN");
+    throw new ConsentSQLException(ReasonCode.SUBJECT_UNKNOWN, "an INSERT into a mapped table stores personal data,"
+        + " but its subject " + (source.literal().isPresent() ? "literal is not a valid subject id"
+        : "parameter " + source.parameter() + (value == null ? " is not set or NULL"
+        : " was set with a setter consent4j does not read (use setString, setInt, setLong or setObject)"))
+        + ": the subject's consent cannot be checked");
   }
 
   private Interception refuseCall() throws ConsentSQLException {
@@ -222,6 +302,17 @@ public final class ConsentInterceptor implements StatementInterceptor {
               + " clock: prepare it again (prepare statements per use, as JdbcTemplate, jOOQ and Hibernate do)");
         }
         audit(ctx, at, kind, statement, "EXECUTING", Outcome.PERMIT, -1);
+      }
+    }
+
+    @Override
+    public void checkParameters(List<java.util.Map<Integer, Object>> parameterSets) throws SQLException {
+      if (!statement.writeChecks().isEmpty()) {
+        Optional<AccessContext> now = engine.currentContext();
+        if (now.isEmpty() || !now.get().equals(ctx)) {
+          return; // beforeExecute refuses it, with the reason
+        }
+        checkCollection(ctx, kind, statement, parameterSets);
       }
     }
 
@@ -309,7 +400,30 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   private void audit(AccessContext ctx, Instant now, SqlKind kind, RewrittenStatement r, String reason,
       Outcome outcome, long rows) throws SQLException {
-    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details(r, rows));
+    SortedMap<String, String> details = details(r, rows);
+    gdprDetails(ctx, r, details);
+    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details);
+  }
+
+  /**
+   * Names the GDPR rules the statement was rewritten under, so that the trail of a query shows
+   * them: a transfer that needs explicit consent (Art. 49(1)(a)) and the special categories
+   * (Art. 9) it may read.
+   */
+  private void gdprDetails(AccessContext ctx, RewrittenStatement r, SortedMap<String, String> details) {
+    org.consent4j.Catalog catalog = engine.catalog();
+    if (catalog.transferNeedsExplicitConsent(ctx.recipient())) {
+      details.put("transfer", "explicit-consent-required");
+    }
+    java.util.StringJoiner special = new java.util.StringJoiner(",");
+    for (org.consent4j.DataCategory c : new TreeSet<>(r.categories())) {
+      if (catalog.isSpecial(c)) {
+        special.add(c.name());
+      }
+    }
+    if (special.length() > 0) {
+      details.put("special-categories", special.toString());
+    }
   }
 
   private static SortedMap<String, String> details(RewrittenStatement r, long rows) {
@@ -328,6 +442,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       case UNANALYSABLE_SQL -> ReasonCode.UNANALYSABLE_SQL;
       case BYPASS_REFUSED -> ReasonCode.BYPASS_REFUSED;
       case MASKED_WRITE_REFUSED -> ReasonCode.MASKED_WRITE_REFUSED;
+      case SUBJECT_UNKNOWN -> ReasonCode.SUBJECT_UNKNOWN;
     };
   }
 }

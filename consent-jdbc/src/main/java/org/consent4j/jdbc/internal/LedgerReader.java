@@ -106,7 +106,7 @@ public final class LedgerReader {
   private Map<Long, GrantSets> readSets(Connection c, List<SubjectId> chunk, int size) throws SQLException {
     Map<Long, GrantSets> sets = new HashMap<>();
     try (PreparedStatement s = c.prepareStatement(setSql.get(size))) {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 4; i++) {
         bind(s, chunk, size, i * size);
       }
       try (ResultSet r = s.executeQuery()) {
@@ -119,6 +119,7 @@ public final class LedgerReader {
             case "P" -> g.purposes.add(value);
             case "C" -> g.categories.add(value);
             case "R" -> g.recipients.add(value);
+            case "X" -> g.explicit.add(value);
             default -> throw new InvalidLedgerException(seq, "unexpected grant set '" + which + "'", null);
           }
         }
@@ -171,6 +172,8 @@ public final class LedgerReader {
         + " UNION ALL SELECT x.seq, 'C', x.category FROM " + s.grantCategory() + " x JOIN " + s.grant()
         + " g ON g.seq = x.seq WHERE g.subject_id IN " + in
         + " UNION ALL SELECT x.seq, 'R', x.recipient FROM " + s.grantRecipient() + " x JOIN " + s.grant()
+        + " g ON g.seq = x.seq WHERE g.subject_id IN " + in
+        + " UNION ALL SELECT x.seq, 'X', x.scope FROM " + s.grantExplicit() + " x JOIN " + s.grant()
         + " g ON g.seq = x.seq WHERE g.subject_id IN " + in;
   }
 
@@ -183,6 +186,7 @@ public final class LedgerReader {
     final List<String> purposes = new ArrayList<>();
     final List<String> categories = new ArrayList<>();
     final List<String> recipients = new ArrayList<>();
+    final List<String> explicit = new ArrayList<>();
   }
 
   /** One row of the entry query, with the columns of its kind. */
@@ -278,7 +282,8 @@ public final class LedgerReader {
           g.recipients.forEach(x -> recipients.add(Recipient.of(x)));
           yield new Grant(GrantId.of(grantId), subject, purposes, categories, recipients,
               noticeId == null ? Optional.empty() : Optional.of(Notice.of(noticeId, noticeVersion)),
-              grantedAt, Optional.ofNullable(expiresAt), evidence);
+              grantedAt, Optional.ofNullable(expiresAt), evidence, g.explicit.contains("categories"),
+              g.explicit.contains("transfer"));
         }
         case WITHDRAWAL -> new Withdrawal(subject, Purpose.of(purpose), Optional.ofNullable(recipient).map(Recipient::of),
             at, evidence);

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import org.consent4j.ConsentRecord;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
@@ -25,8 +27,10 @@ public final class LedgerWriter {
   private final String insertPurpose;
   private final String insertCategory;
   private final String insertRecipient;
+  private final String insertExplicit;
   private final String insertWithdrawal;
   private final String insertObjection;
+  private final String insertNotification;
 
   /** The writer for the tables of {@code schema}. */
   public LedgerWriter(Schema schema) {
@@ -39,12 +43,35 @@ public final class LedgerWriter {
     this.insertPurpose = "INSERT INTO " + schema.grantPurpose() + " (seq, purpose) VALUES (?, ?)";
     this.insertCategory = "INSERT INTO " + schema.grantCategory() + " (seq, category) VALUES (?, ?)";
     this.insertRecipient = "INSERT INTO " + schema.grantRecipient() + " (seq, recipient) VALUES (?, ?)";
+    this.insertExplicit = "INSERT INTO " + schema.grantExplicit() + " (seq, scope) VALUES (?, ?)";
     this.insertWithdrawal = "INSERT INTO " + schema.withdrawal()
         + " (seq, subject_id, purpose, recipient, withdrawn_at_sec, withdrawn_at_nano, evidence_method,"
         + " evidence_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     this.insertObjection = "INSERT INTO " + schema.objection()
         + " (seq, subject_id, purpose, objected_at_sec, objected_at_nano, evidence_method, evidence_ref)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    this.insertNotification = "INSERT INTO " + schema.notification()
+        + " (subject_id, kind, purpose, recipient, created_at_sec, created_at_nano) VALUES (?, ?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * Queues the notification of the recipients of a withdrawal or erasure (Art. 19), in the caller's
+   * transaction; {@code RecipientNotifier} delivers it.
+   *
+   * @param kind {@code 'W'} withdrawal or {@code 'E'} erasure
+   */
+  public void queueNotification(Connection c, org.consent4j.SubjectId subject, char kind,
+      java.util.Optional<org.consent4j.Purpose> purpose, java.util.Optional<org.consent4j.Recipient> recipient,
+      Instant at) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(insertNotification)) {
+      s.setString(1, subject.value());
+      s.setString(2, String.valueOf(kind));
+      s.setString(3, purpose.map(org.consent4j.Purpose::name).orElse(null));
+      s.setString(4, recipient.map(org.consent4j.Recipient::id).orElse(null));
+      s.setLong(5, at.getEpochSecond());
+      s.setInt(6, at.getNano());
+      s.executeUpdate();
+    }
   }
 
   /** The tables written to. */
@@ -63,6 +90,7 @@ public final class LedgerWriter {
       insertGrant(c, seq, g);
     } else if (record instanceof Withdrawal w) {
       insertWithdrawal(c, seq, w);
+      queueNotification(c, w.subject(), 'W', java.util.Optional.of(w.purpose()), w.recipient(), recordedAt);
     } else if (record instanceof Objection o) {
       insertObjection(c, seq, o);
     } else {
@@ -115,6 +143,20 @@ public final class LedgerWriter {
     insertSet(c, insertPurpose, seq, g.purposes().stream().map(p -> p.name()).toList());
     insertSet(c, insertCategory, seq, g.categories().stream().map(x -> x.name()).toList());
     insertSet(c, insertRecipient, seq, g.recipients().stream().map(r -> r.id()).toList());
+    insertExplicit(c, seq, g);
+  }
+
+  private void insertExplicit(Connection c, long seq, Grant g) throws SQLException {
+    List<String> scopes = new ArrayList<>(2);
+    if (g.explicit()) {
+      scopes.add("categories");
+    }
+    if (g.explicitTransfer()) {
+      scopes.add("transfer");
+    }
+    if (!scopes.isEmpty()) {
+      insertSet(c, insertExplicit, seq, scopes);
+    }
   }
 
   private static void insertSet(Connection c, String sql, long seq, Collection<String> values) throws SQLException {

@@ -40,7 +40,9 @@ public final class Migrations {
   }
 
   private static final List<Migration> ALL = List.of(
-      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1));
+      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1),
+      new Migration(2, "explicit consent of grants (GDPR Art. 9, 49); recipient notification outbox (Art. 19)",
+          Migrations::v2));
 
   private static final int ATTEMPTS = 3;
 
@@ -234,6 +236,45 @@ public final class Migrations {
         "evidence_ref VARCHAR(512) NOT NULL",
         "CONSTRAINT " + p + "fk_objection_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)"),
         List.of(new Index(p + "ix_objection_subject", "subject_id, seq"))));
+    return out;
+  }
+
+  /**
+   * V2: what a grant's consent was explicit about ({@code categories}: Art. 9(2)(a);
+   * {@code transfer}: Art. 49(1)(a)), one row each; grants recorded before it have none, so they
+   * count as not explicit. And the outbox of recipient notifications (Art. 19): one row per
+   * withdrawal or erasure ({@code kind} W or E), written with it, and one row per recipient it was
+   * delivered to. Self-contained: new tables only, nothing else changed.
+   */
+  private static List<String> v2(Dialect d, Schema s) {
+    String p = s.prefix();
+    List<String> out = new ArrayList<>(d.createTable(s.grantExplicit(), List.of(
+        "seq BIGINT NOT NULL",
+        "scope VARCHAR(16) NOT NULL",
+        "PRIMARY KEY (seq, scope)",
+        "CONSTRAINT " + p + "ck_grant_explicit_scope CHECK (scope IN ('categories', 'transfer'))",
+        "CONSTRAINT " + p + "fk_grant_explicit FOREIGN KEY (seq) REFERENCES " + s.grant() + " (seq)"), List.of()));
+    out.addAll(d.createTable(s.notification(), List.of(
+        d.identityPrimaryKey("id"),
+        "subject_id VARCHAR(256) NOT NULL",
+        "kind CHAR(1) NOT NULL",
+        "purpose VARCHAR(128)",
+        "recipient VARCHAR(128)",
+        "created_at_sec BIGINT NOT NULL",
+        "created_at_nano INT NOT NULL",
+        "done INT DEFAULT 0 NOT NULL",
+        "attempts INT DEFAULT 0 NOT NULL",
+        "last_failure VARCHAR(200)",
+        "CONSTRAINT " + p + "ck_notification_kind CHECK (kind IN ('W', 'E'))"),
+        List.of(new Index(p + "ix_notification_done", "done, id"))));
+    out.addAll(d.createTable(s.notificationDelivery(), List.of(
+        "notification_id BIGINT NOT NULL",
+        "recipient VARCHAR(128) NOT NULL",
+        "delivered_at_sec BIGINT NOT NULL",
+        "delivered_at_nano INT NOT NULL",
+        "PRIMARY KEY (notification_id, recipient)",
+        "CONSTRAINT " + p + "fk_notification_delivery FOREIGN KEY (notification_id) REFERENCES " + s.notification()
+            + " (id)"), List.of()));
     return out;
   }
 

@@ -53,6 +53,27 @@ public record Schema(String prefix) {
     return prefix + "grant_recipient";
   }
 
+  /**
+   * What a grant's consent was explicit about, one row each: {@code categories} (Art. 9(2)(a),
+   * special categories) and {@code transfer} (Art. 49(1)(a), transfers without safeguards).
+   */
+  public String grantExplicit() {
+    return prefix + "grant_explicit";
+  }
+
+  /**
+   * Notifications of recipients (GDPR Art. 19) waiting to be delivered: one row per withdrawal or
+   * erasure, written in the same transaction.
+   */
+  public String notification() {
+    return prefix + "notification";
+  }
+
+  /** Which recipient each notification was delivered to, one row each. */
+  public String notificationDelivery() {
+    return prefix + "notification_delivery";
+  }
+
   /** The withdrawals, one row each. */
   public String withdrawal() {
     return prefix + "withdrawal";
@@ -70,7 +91,7 @@ public record Schema(String prefix) {
 
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
-    return List.of(grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
+    return List.of(notificationDelivery(), notification(), grantExplicit(), grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
         ledger(), schemaVersion());
   }
 }

@@ -36,6 +36,11 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   /** What the SQL of this statement became when it was prepared. */
   final Interception preparedAs;
 
+  /** The values bound so far, for a listener that checks them; kept only for protected statements. */
+  private final java.util.Map<Integer, Object> parameters = new java.util.HashMap<>();
+  /** The bound values of each batch entry added so far. */
+  private final java.util.List<java.util.Map<Integer, Object>> batchParameters = new java.util.ArrayList<>();
+
   PreparedStatementWrapper(
       ConnectionWrapper connection, PreparedStatement prepared, Interception preparedAs) {
     super(connection, prepared);
@@ -44,8 +49,23 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     this.current = preparedAs;
   }
 
+  private void parameter(int index, Object value) {
+    if (preparedAs.touchesProtectedData()) {
+      parameters.put(index, value);
+    }
+  }
+
+  /** Lets the listener check the bound values before anything runs. */
+  private void checkParameters() throws SQLException {
+    if (preparedAs.touchesProtectedData()) {
+      preparedAs.listener().checkParameters(java.util.List.of(java.util.Collections.unmodifiableMap(
+          new java.util.HashMap<>(parameters))));
+    }
+  }
+
   @Override
   public ResultSet executeQuery() throws SQLException {
+    checkParameters();
     begin(preparedAs);
     try {
       return result(prepared.executeQuery(), preparedAs);
@@ -56,6 +76,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public int executeUpdate() throws SQLException {
+    checkParameters();
     begin(preparedAs);
     int count;
     try {
@@ -69,109 +90,130 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public void setNull(int parameterIndex, int sqlType) throws SQLException {
+    parameter(parameterIndex, null);
     prepared.setNull(parameterIndex, sqlType);
   }
 
   @Override
   public void setBoolean(int parameterIndex, boolean x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBoolean(parameterIndex, x);
   }
 
   @Override
   public void setByte(int parameterIndex, byte x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setByte(parameterIndex, x);
   }
 
   @Override
   public void setShort(int parameterIndex, short x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setShort(parameterIndex, x);
   }
 
   @Override
   public void setInt(int parameterIndex, int x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setInt(parameterIndex, x);
   }
 
   @Override
   public void setLong(int parameterIndex, long x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setLong(parameterIndex, x);
   }
 
   @Override
   public void setFloat(int parameterIndex, float x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setFloat(parameterIndex, x);
   }
 
   @Override
   public void setDouble(int parameterIndex, double x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setDouble(parameterIndex, x);
   }
 
   @Override
   public void setBigDecimal(int parameterIndex, BigDecimal x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setBigDecimal(parameterIndex, x);
   }
 
   @Override
   public void setString(int parameterIndex, String x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setString(parameterIndex, x);
   }
 
   @Override
   public void setBytes(int parameterIndex, byte[] x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBytes(parameterIndex, x);
   }
 
   @Override
   public void setDate(int parameterIndex, Date x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setDate(parameterIndex, x);
   }
 
   @Override
   public void setTime(int parameterIndex, Time x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setTime(parameterIndex, x);
   }
 
   @Override
   public void setTimestamp(int parameterIndex, Timestamp x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setTimestamp(parameterIndex, x);
   }
 
   @Override
   public void setAsciiStream(
       int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setAsciiStream(parameterIndex, x, length);
   }
 
   @Override
   public void setUnicodeStream(
       int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setUnicodeStream(parameterIndex, x, length);
   }
 
   @Override
   public void setBinaryStream(
       int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBinaryStream(parameterIndex, x, length);
   }
 
   @Override
   public void clearParameters() throws SQLException {
+    parameters.clear();
     prepared.clearParameters();
   }
 
   @Override
   public void setObject(int parameterIndex, Object x, int targetSqlType) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType);
   }
 
   @Override
   public void setObject(int parameterIndex, Object x) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setObject(parameterIndex, Values.toDriver(x));
   }
 
   @Override
   public boolean execute() throws SQLException {
+    checkParameters();
     begin(preparedAs);
     boolean hasResultSet;
     try {
@@ -184,6 +226,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public void addBatch() throws SQLException {
+    if (preparedAs.touchesProtectedData()) {
+      batchParameters.add(java.util.Collections.unmodifiableMap(new java.util.HashMap<>(parameters)));
+    }
     prepared.addBatch();
     batched(preparedAs);
   }
@@ -191,26 +236,31 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   @Override
   public void setCharacterStream(
       int parameterIndex, java.io.Reader reader, int length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setCharacterStream(parameterIndex, reader, length);
   }
 
   @Override
   public void setRef(int parameterIndex, Ref x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setRef(parameterIndex, x);
   }
 
   @Override
   public void setBlob(int parameterIndex, Blob x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBlob(parameterIndex, x);
   }
 
   @Override
   public void setClob(int parameterIndex, Clob x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setClob(parameterIndex, x);
   }
 
   @Override
   public void setArray(int parameterIndex, Array x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setArray(parameterIndex, Values.toDriver(x));
   }
 
@@ -221,26 +271,31 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public void setDate(int parameterIndex, Date x, Calendar cal) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setDate(parameterIndex, x, cal);
   }
 
   @Override
   public void setTime(int parameterIndex, Time x, Calendar cal) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setTime(parameterIndex, x, cal);
   }
 
   @Override
   public void setTimestamp(int parameterIndex, Timestamp x, Calendar cal) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setTimestamp(parameterIndex, x, cal);
   }
 
   @Override
   public void setNull(int parameterIndex, int sqlType, String typeName) throws SQLException {
+    parameter(parameterIndex, null);
     prepared.setNull(parameterIndex, sqlType, typeName);
   }
 
   @Override
   public void setURL(int parameterIndex, java.net.URL x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setURL(parameterIndex, x);
   }
 
@@ -251,118 +306,140 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public void setRowId(int parameterIndex, RowId x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setRowId(parameterIndex, x);
   }
 
   @Override
   public void setNString(int parameterIndex, String value) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setNString(parameterIndex, value);
   }
 
   @Override
   public void setNCharacterStream(
       int parameterIndex, Reader value, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setNCharacterStream(parameterIndex, value, length);
   }
 
   @Override
   public void setNClob(int parameterIndex, NClob value) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setNClob(parameterIndex, value);
   }
 
   @Override
   public void setClob(int parameterIndex, Reader reader, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setClob(parameterIndex, reader, length);
   }
 
   @Override
   public void setBlob(
       int parameterIndex, InputStream inputStream, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBlob(parameterIndex, inputStream, length);
   }
 
   @Override
   public void setNClob(int parameterIndex, Reader reader, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setNClob(parameterIndex, reader, length);
   }
 
   @Override
   public void setSQLXML(int parameterIndex, SQLXML xmlObject) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setSQLXML(parameterIndex, xmlObject);
   }
 
   @Override
   public void setObject(
       int parameterIndex, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType, scaleOrLength);
   }
 
   @Override
   public void setAsciiStream(
       int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setAsciiStream(parameterIndex, x, length);
   }
 
   @Override
   public void setBinaryStream(
       int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBinaryStream(parameterIndex, x, length);
   }
 
   @Override
   public void setCharacterStream(
       int parameterIndex, java.io.Reader reader, long length) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setCharacterStream(parameterIndex, reader, length);
   }
 
   @Override
   public void setAsciiStream(int parameterIndex, java.io.InputStream x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setAsciiStream(parameterIndex, x);
   }
 
   @Override
   public void setBinaryStream(int parameterIndex, java.io.InputStream x) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBinaryStream(parameterIndex, x);
   }
 
   @Override
   public void setCharacterStream(int parameterIndex, java.io.Reader reader) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setCharacterStream(parameterIndex, reader);
   }
 
   @Override
   public void setNCharacterStream(int parameterIndex, Reader value) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setNCharacterStream(parameterIndex, value);
   }
 
   @Override
   public void setClob(int parameterIndex, Reader reader) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setClob(parameterIndex, reader);
   }
 
   @Override
   public void setBlob(int parameterIndex, InputStream inputStream) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setBlob(parameterIndex, inputStream);
   }
 
   @Override
   public void setNClob(int parameterIndex, Reader reader) throws SQLException {
+    parameter(parameterIndex, StatementListener.UNRECORDED);
     prepared.setNClob(parameterIndex, reader);
   }
 
   @Override
   public void setObject(
       int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType, scaleOrLength);
   }
 
   @Override
   public void setObject(int parameterIndex, Object x, SQLType targetSqlType) throws SQLException {
+    parameter(parameterIndex, x);
     prepared.setObject(parameterIndex, Values.toDriver(x), targetSqlType);
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
+    checkParameters();
     begin(preparedAs);
     long count;
     try {
@@ -384,5 +461,37 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   @Override
   public boolean isWrapperFor(Class<?> iface) {
     return Wrappers.isWrapperFor(this, iface);
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    batchParameters.clear();
+    super.clearBatch();
+  }
+
+  @Override
+  public int[] executeBatch() throws SQLException {
+    checkBatch();
+    try {
+      return super.executeBatch();
+    } finally {
+      batchParameters.clear();
+    }
+  }
+
+  @Override
+  public long[] executeLargeBatch() throws SQLException {
+    checkBatch();
+    try {
+      return super.executeLargeBatch();
+    } finally {
+      batchParameters.clear();
+    }
+  }
+
+  private void checkBatch() throws SQLException {
+    if (preparedAs.touchesProtectedData() && !batchParameters.isEmpty()) {
+      preparedAs.listener().checkParameters(java.util.List.copyOf(batchParameters));
+    }
   }
 }

@@ -31,6 +31,25 @@ public interface StatementListener {
   default void beforeExecute() throws SQLException {}
 
   /**
+   * Called before {@link #beforeExecute()} for each execution of a prepared statement, with the
+   * values bound to its parameters: one map for {@code execute*}, one per entry for a batch. A
+   * value set through a setter whose value is not recorded (streams, arrays, ...) is {@link
+   * #UNRECORDED}; a parameter not set is absent. Throwing refuses the execution.
+   *
+   * @param parameterSets parameter index (1-based) to value, per execution
+   * @throws SQLException to refuse the execution
+   */
+  default void checkParameters(java.util.List<java.util.Map<Integer, Object>> parameterSets) throws SQLException {}
+
+  /** The value recorded for a parameter set through a setter whose value is not kept. */
+  Object UNRECORDED = new Object() {
+    @Override
+    public String toString() {
+      return "<unrecorded>";
+    }
+  };
+
+  /**
    * The cursor of a result set of the statement has moved onto a row ({@code next}, {@code
    * previous}, {@code first}, {@code last}, {@code absolute}, {@code relative} returned true),
    * which is the point at which the row's values are delivered to the application.

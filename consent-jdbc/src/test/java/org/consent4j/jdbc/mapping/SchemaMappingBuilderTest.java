@@ -30,6 +30,19 @@ final class SchemaMappingBuilderTest {
   }
 
   @Test
+  void storageByCategoryListsEveryColumnAndRowCategoryForTheRecordOfProcessing() {
+    SchemaMapping m = SchemaMapping.builder()
+        .table("crm", "contact", t -> t.subject("id").column("email", "contact.email").column("email2", "contact.email"))
+        .table("orders", t -> t.subject("contact_id").rowCategory("commerce.order").column("note", "commerce.note"))
+        .build();
+    assertEquals(Map.of(
+            DataCategory.of("contact.email"), java.util.Set.of("crm.contact.email", "crm.contact.email2"),
+            DataCategory.of("commerce.order"), java.util.Set.of("orders (rows)"),
+            DataCategory.of("commerce.note"), java.util.Set.of("orders.note")),
+        m.storageByCategory());
+  }
+
+  @Test
   void columnsAreLookedUpCaseInsensitivelyQuotedOrNot() {
     TableMapping t = TableMapping.builder("contact").subject("id").column("email", "contact.email").build();
     for (String name : List.of("email", "EMAIL", "\"email\"", "\"Email\"", "`email`", "[EMAIL]")) {

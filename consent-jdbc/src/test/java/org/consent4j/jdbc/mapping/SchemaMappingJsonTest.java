@@ -28,6 +28,21 @@ final class SchemaMappingJsonTest {
   }
 
   @Test
+  void anErasurePolicyReadsWritesAndChangesTheVersionAndABadOneIsNamed() {
+    SchemaMapping with = SchemaMapping.fromJson(
+        "{\"tables\": [{\"table\": \"contact\", \"subject\": \"id\", \"erasure\": \"delete\"}]}");
+    SchemaMapping without = SchemaMapping.fromJson("{\"tables\": [{\"table\": \"contact\", \"subject\": \"id\"}]}");
+    assertEquals(java.util.Optional.of(org.consent4j.jdbc.ErasurePolicy.DELETE),
+        with.find("contact").orElseThrow().erasure());
+    assertEquals(with, SchemaMapping.fromJson(with.toJson()));
+    org.junit.jupiter.api.Assertions.assertNotEquals(with.version(), without.version());
+    org.consent4j.jdbc.MappingException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.consent4j.jdbc.MappingException.class, () -> SchemaMapping.fromJson(
+            "{\"tables\": [{\"table\": \"contact\", \"subject\": \"id\", \"erasure\": \"shred\"}]}"));
+    assertEquals(List.of("tables[0].erasure: expected \"delete\" or \"nullify\", got 'shred'"), e.problems());
+  }
+
+  @Test
   void toJsonReadsBackToAnEqualMappingAndIsCanonical() {
     SchemaMapping m = Mappings.crm();
     String json = m.toJson();
@@ -106,7 +121,7 @@ final class SchemaMappingJsonTest {
     assertProblems("{\"tables\": [], \"version\": 2}",
         "the document: unknown property 'version' (expected tables, trusted)");
     assertProblems("{\"tables\": [{\"table\": \"contact\", \"subject\": \"id\", \"colums\": {}}]}",
-        "tables[0]: unknown property 'colums' (expected schema, table, subject, rowCategory, columns)");
+        "tables[0]: unknown property 'colums' (expected schema, table, subject, rowCategory, columns, erasure)");
   }
 
   @Test
@@ -199,7 +214,7 @@ final class SchemaMappingJsonTest {
         "tables[1].subject[1]: expected a column name",
         "tables[1].rowCategory: data category name 'Social' is not valid: use lower-case segments of"
             + " [a-z0-9_-], starting with a letter, separated by dots (e.g. 'marketing.email')",
-        "tables[2]: unknown property 'extra' (expected schema, table, subject, rowCategory, columns)",
+        "tables[2]: unknown property 'extra' (expected schema, table, subject, rowCategory, columns, erasure)",
         "tables[3]: expected a table mapping object {\"table\": ..., \"subject\": ...}"), e.problems());
     assertTrue(e.getMessage().startsWith("schema mapping has 7 problems:\n  - tables[0]: "), e.getMessage());
   }

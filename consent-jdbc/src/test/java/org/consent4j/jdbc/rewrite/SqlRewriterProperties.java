@@ -30,6 +30,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.statistics.Statistics;
 import org.consent4j.AccessContext;
+import org.consent4j.Article9Condition;
 import org.consent4j.Catalog;
 import org.consent4j.DataCategory;
 import org.consent4j.Decision;
@@ -40,6 +41,7 @@ import org.consent4j.Purpose;
 import org.consent4j.PurposeDefinition;
 import org.consent4j.Recipient;
 import org.consent4j.SubjectId;
+import org.consent4j.TransferSafeguard;
 import org.consent4j.core.ConsentEngine;
 import org.consent4j.jdbc.JdbcConsentStore;
 import org.consent4j.jdbc.TestDatabases.Database;
@@ -79,17 +81,25 @@ abstract class SqlRewriterProperties {
       .purpose(PurposeDefinition.consent(Purpose.of("marketing.email")).withMinimumNotice(Notice.of("privacy", 2)))
       .purpose("research", LegalBasis.CONSENT)
       .purpose("support", LegalBasis.CONTRACT, "contact.email")
-      .purpose("analytics", LegalBasis.LEGITIMATE_INTERESTS, "contact", "commerce")
-      .categories("contact.email", "contact.phone", "commerce.order", "commerce.note")
+      .purpose(PurposeDefinition.of(Purpose.of("analytics"), LegalBasis.LEGITIMATE_INTERESTS,
+              List.of(DataCategory.of("contact"), ORDER))
+          .withRecipients(List.of(Recipient.FIRST_PARTY, Recipient.of("adnet"))))
+      // commerce.note is special (Art. 9): care may read it under an Art. 9(2) condition
+      .purpose(PurposeDefinition.of(Purpose.of("care"), LegalBasis.LEGAL_OBLIGATION, List.of(ORDER, NOTE))
+          .withArticle9Condition(Article9Condition.HEALTH_OR_SOCIAL_CARE))
+      .categories("contact.email", "contact.phone", "commerce.order").specialCategory("commerce.note")
       .recipient("quizlab")
+      // adnet: a third country without adequacy or safeguards; cloudco: the same under SCCs
+      .recipient("adnet", "US").recipient("cloudco", "US", TransferSafeguard.STANDARD_CONTRACTUAL_CLAUSES)
       .notice("privacy", 1).notice("privacy", 2).notice("privacy", 3).notice("terms", 3)
       .build();
 
   static final List<String> CONSENT_PURPOSES = List.of("marketing", "marketing.email", "research");
-  static final List<String> PURPOSES = List.of("marketing", "marketing.email", "research", "support", "analytics");
+  static final List<String> PURPOSES =
+      List.of("marketing", "marketing.email", "research", "support", "analytics", "care");
   static final List<String> GRANT_CATEGORIES =
       List.of("contact", "contact.email", "contact.phone", "commerce", "commerce.order", "commerce.note");
-  static final List<String> RECIPIENTS = List.of("self", "quizlab");
+  static final List<String> RECIPIENTS = List.of("self", "quizlab", "adnet", "cloudco");
 
   // ------------------------------------------------------------------ the database, one per container
 
@@ -215,7 +225,13 @@ abstract class SqlRewriterProperties {
    * @param expiry expiry relative to NOW (negative: already expired; zero: expires exactly now), or null
    */
   record GrantA(int subject, Set<String> purposes, Set<String> categories, Set<String> recipients, Notice notice,
-      Duration backdate, Duration expiry) implements Action {}
+      Duration backdate, Duration expiry, boolean explicit, boolean explicitTransfer) implements Action {
+    /** A grant that records no explicit consent. */
+    GrantA(int subject, Set<String> purposes, Set<String> categories, Set<String> recipients, Notice notice,
+        Duration backdate, Duration expiry) {
+      this(subject, purposes, categories, recipients, notice, backdate, expiry, false, false);
+    }
+  }
 
   record WithdrawA(int subject, String purpose, String recipient) implements Action {}
 
@@ -239,6 +255,12 @@ abstract class SqlRewriterProperties {
             grantedAt = expiresAt.minus(Duration.ofHours(1));
           }
           b.expiresAt(expiresAt);
+        }
+        if (g.explicit()) {
+          b.explicit();
+        }
+        if (g.explicitTransfer()) {
+          b.explicitTransfer();
         }
         engine.grant(b.grantedAt(grantedAt));
       } else if (a instanceof WithdrawA w) {
@@ -437,7 +459,10 @@ abstract class SqlRewriterProperties {
         Arbitraries.of(CONSENT_PURPOSES).set().ofMinSize(1).ofMaxSize(2),
         Arbitraries.of(GRANT_CATEGORIES).set().ofMinSize(1).ofMaxSize(3),
         recipients,
-        notice, backdate, expiry).as(GrantA::new);
+        notice, backdate, expiry,
+        Arbitraries.integers().between(0, 3)) // bit 0: explicit; bit 1: explicit transfer
+        .as((s, ps, cs, rs, n, back, exp, flags) -> new GrantA(s, ps, cs, rs, n, back, exp, (flags & 1) != 0,
+            (flags & 2) != 0));
     Arbitrary<Action> withdraw = Combinators.combine(subject, Arbitraries.of(CONSENT_PURPOSES),
         Arbitraries.of(RECIPIENTS).injectNull(0.6)).as(WithdrawA::new);
     Arbitrary<Action> object = subject.map(ObjectA::new);
@@ -449,7 +474,8 @@ abstract class SqlRewriterProperties {
   @Provide
   Arbitrary<List<AccessContext>> contexts() {
     return Combinators.combine(Arbitraries.of(PURPOSES), Arbitraries.frequency(
-            net.jqwik.api.Tuple.of(3, "self"), net.jqwik.api.Tuple.of(1, "quizlab")))
+            net.jqwik.api.Tuple.of(3, "self"), net.jqwik.api.Tuple.of(1, "quizlab"), net.jqwik.api.Tuple.of(1, "adnet"),
+            net.jqwik.api.Tuple.of(1, "cloudco")))
         .as((purpose, recipient) -> AccessContext.of("prop", purpose, recipient))
         .list().ofMinSize(1).ofMaxSize(3);
   }
@@ -623,7 +649,8 @@ abstract class SqlRewriterProperties {
   @Example
   void anObjectionHidesTheSubjectUnderLegitimateInterestsOnly() throws SQLException {
     try (World w = new World(fixedData(), List.of(
-        new GrantA(7, Set.of("marketing"), Set.of("contact", "commerce"), Set.of(), null, Duration.ZERO, null),
+        new GrantA(7, Set.of("marketing"), Set.of("contact", "commerce"), Set.of(), null, Duration.ZERO, null, true,
+            false),
         new ObjectA(7)))) {
       assertEquals(List.of(row(1), row(2), row(3), row(4), row(5), row(6), row(8)),
           w.actual("SELECT id FROM $contact", ANALYTICS));
@@ -632,6 +659,35 @@ abstract class SqlRewriterProperties {
       assertEquals(List.of(row(7L)), w.actual("SELECT count(*) FROM $orders", ANALYTICS));
       checkAll(w, ANALYTICS);
       checkAll(w, MARKETING);
+    }
+  }
+
+  @Example
+  void aSpecialCategoryNeedsAnExplicitGrantAndATransferWithoutSafeguardsAnExplicitTransferConsent()
+      throws SQLException {
+    Set<String> all = Set.of("contact", "commerce");
+    AccessContext adnet = AccessContext.of("prop", "marketing", "adnet");
+    AccessContext cloudco = AccessContext.of("prop", "marketing", "cloudco");
+    try (World w = new World(fixedData(), List.of(
+        new GrantA(1, Set.of("marketing"), all, Set.of("self", "adnet", "cloudco"), null, Duration.ZERO, null),
+        new GrantA(2, Set.of("marketing"), all, Set.of("self", "adnet", "cloudco"), null, Duration.ZERO, null, true,
+            true),
+        new GrantA(3, Set.of("marketing"), all, Set.of("adnet"), null, Duration.ZERO, null, false, true)))) {
+      // the note (special) only for the explicit grant
+      assertEquals(List.of(row(1, 1, 10, null), row(2, 2, 20, "note 2")), w.actual("SELECT * FROM $orders", MARKETING));
+      // adnet: only the subjects who explicitly consented to the transfer
+      assertEquals(List.of(row(2), row(3)), w.actual("SELECT id FROM $contact", adnet));
+      // cloudco has safeguards: no transfer consent needed
+      assertEquals(List.of(row(1), row(2)), w.actual("SELECT id FROM $contact", cloudco));
+      // under a legal basis: care has an Art. 9(2) condition, analytics may not send to adnet at all
+      assertEquals(8, w.actual("SELECT note FROM $orders", AccessContext.of("prop", "care", "self")).stream()
+          .filter(r -> r.get(0) != null).count());
+      assertEquals(List.of(), w.actual("SELECT id FROM $contact", AccessContext.of("prop", "analytics", "adnet")));
+      checkAll(w, MARKETING);
+      checkAll(w, adnet);
+      checkAll(w, cloudco);
+      checkAll(w, AccessContext.of("prop", "care", "self"));
+      checkAll(w, AccessContext.of("prop", "analytics", "adnet"));
     }
   }
 

@@ -32,6 +32,9 @@ import org.consent4j.core.ProcessingScope;
 import org.consent4j.core.audit.AuditTrail;
 import org.consent4j.core.audit.JsonLinesAuditSink;
 import org.consent4j.core.audit.Verification;
+import org.consent4j.core.evidence.ConsentReceipts;
+import org.consent4j.core.evidence.Controller;
+import org.consent4j.core.evidence.ProcessingRecords;
 import org.consent4j.jdbc.ConsentSQLException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -242,8 +245,46 @@ public final class CrmStory {
     out.printf("   copy: valid=%s, first broken record #%d: %s%n", tampered.valid(),
         tampered.firstBrokenSequence().orElse(-1), tampered.problem());
 
+    evidence(crm, ada, out);
+
     return new Outcomes(contacts, campaign, reasons, friendsInDatabase, friends, support, analytics, after, refusal,
         json, verification, tampered, altered);
+  }
+
+  /** 9. A signed consent receipt, and the record of processing activities (GDPR Art. 30). Writes no audit. */
+  private static void evidence(CrmDatabase crm, SubjectId ada, PrintStream out) {
+    heading(out, "9. Evidence: a signed consent receipt, and the record of processing activities (Art. 30)", null);
+    ConsentEngine engine = crm.engine();
+    java.security.KeyPair keys;
+    try {
+      keys = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair(); // the CRM's own key
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("Ed25519 is part of every Java 17 platform", e);
+    }
+    Controller controller = new Controller("Example CRM B.V.", "privacy@crm.example", "NL",
+        "https://crm.example/privacy");
+    org.consent4j.Grant first = engine.history(ada).stream().map(org.consent4j.LedgerEntry::record)
+        .filter(org.consent4j.Grant.class::isInstance).map(org.consent4j.Grant.class::cast).findFirst().orElseThrow();
+    String receipt = ConsentReceipts.builder(engine.catalog(), controller).signingKey(keys.getPrivate(), "crm-demo")
+        .publicKey(keys.getPublic()).build().issue(first);
+    out.printf("   receipt of contact %s's grant %s (Kantara consent receipt shape, Ed25519): verifies %s%n", ada,
+        first.id(), ConsentReceipts.verify(receipt, keys.getPublic()));
+    String forged = receipt.replace("\"explicitConsent\" : false", "\"explicitConsent\" : true");
+    out.printf("   the same receipt claiming explicit consent: verifies %s%n",
+        ConsentReceipts.verify(forged, keys.getPublic()));
+    ProcessingRecords.ProcessingRecord ropa = ProcessingRecords.builder(engine.catalog(), controller)
+        .storage(crm.mapping().storageByCategory())
+        .retention(Purpose.of("support"), "while the customer relationship lasts, then 2 years")
+        .build().generate(engine.audit(), java.time.Instant.EPOCH, engine.clock().instant().plusSeconds(1));
+    table(out, List.of("purpose", "legal basis", "audit events", "permits", "denies"), ropa.activities().stream()
+        .map(a -> List.<Object>of(a.purpose(), a.basis(), a.events(), a.permits(), a.denies())).toList());
+    Path html = crm.auditFile().resolveSibling("record-of-processing.html");
+    try {
+      Files.writeString(html, ropa.toHtml(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + html, e);
+    }
+    out.println("   the record as a page: " + html + " (and as JSON: ropa.toJson())");
   }
 
   private static Refusal noPurpose(CrmDatabase crm, JdbcTemplate jdbc, PrintStream out) {

@@ -90,6 +90,11 @@ final class CrmStoryTest {
       assertEquals(o.tamperedSequence(), o.tampered().firstBrokenSequence().getAsLong());
       assertTrue(out.contains(o.verification().recordsChecked() + " records, hash chain intact"), out);
       assertTrue(out.contains("copy: valid=false, first broken record #" + o.tamperedSequence()), out);
+
+      // 9. the receipt verifies, a forged copy does not; the record of processing lists every purpose
+      assertTrue(out.matches("(?s).*Ed25519\\): verifies true\n.*"), out);
+      assertTrue(out.contains("the same receipt claiming explicit consent: verifies false"), out);
+      assertTrue(out.matches("(?s).*\n   support +CONTRACT +[1-9][0-9]* +[1-9][0-9]* +0\n.*"), out);
     }
   }
 

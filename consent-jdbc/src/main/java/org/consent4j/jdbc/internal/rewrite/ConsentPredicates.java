@@ -56,7 +56,9 @@ final class ConsentPredicates {
       return and(parts);
     }
     if (!def.recipients().contains(ctx.recipient())
-        || table.rowCategory().map(c -> !def.declaresCategory(c)).orElse(false)) {
+        || table.rowCategory().map(c -> !def.declaresCategory(c)).orElse(false)
+        || !legalBasisAllowsTransfer(ctx)
+        || table.rowCategory().map(c -> !legalBasisAllowsSpecial(c, def)).orElse(false)) {
       return "1 = 0";
     }
     if (def.basis() != LegalBasis.LEGITIMATE_INTERESTS) {
@@ -76,7 +78,7 @@ final class ConsentPredicates {
    */
   String column(ProtectedTable table, String q, DataCategory category, PurposeDefinition def, AccessContext ctx) {
     if (def.basis() != LegalBasis.CONSENT) {
-      return def.declaresCategory(category) ? "1 = 1" : "1 = 0";
+      return def.declaresCategory(category) && legalBasisAllowsSpecial(category, def) ? "1 = 1" : "1 = 0";
     }
     List<String> parts = new ArrayList<>();
     for (String s : table.subjectColumns()) {
@@ -86,8 +88,42 @@ final class ConsentPredicates {
   }
 
   /** True when the column is always shown under this definition, so no CASE is needed. */
-  static boolean alwaysShown(DataCategory category, PurposeDefinition def) {
-    return def.basis() != LegalBasis.CONSENT && def.declaresCategory(category);
+  boolean alwaysShown(DataCategory category, PurposeDefinition def) {
+    return def.basis() != LegalBasis.CONSENT && def.declaresCategory(category) && legalBasisAllowsSpecial(category, def);
+  }
+
+  // ---- GDPR Art. 9 and 44-49: decided from the catalog when the statement is rewritten
+
+  /**
+   * Under a non-consent basis a special category needs an Art. 9(2) condition on the purpose (the
+   * catalog rejects purposes that declare one without it; this keeps the SQL closed regardless).
+   */
+  private boolean legalBasisAllowsSpecial(DataCategory category, PurposeDefinition def) {
+    return !catalog.isSpecial(category) || def.article9Condition().isPresent();
+  }
+
+  /** Under a non-consent basis no grant can record consent to a transfer, so one that needs it is refused. */
+  private boolean legalBasisAllowsTransfer(AccessContext ctx) {
+    return !catalog.transferNeedsExplicitConsent(ctx.recipient());
+  }
+
+  /**
+   * The extra condition on grant {@code g} of {@link #effectiveGrant}: it must record explicit
+   * consent when the category is special (Art. 9(2)(a)), and explicit consent to the transfer when
+   * the recipient is in a third country without adequacy or safeguards (Art. 49(1)(a)). Empty
+   * when neither applies. Both are static for a rewrite.
+   */
+  String explicitGrantCondition(String grantAlias, AccessContext ctx, Optional<DataCategory> category) {
+    StringBuilder sb = new StringBuilder();
+    if (category.isPresent() && catalog.isSpecial(category.get())) {
+      sb.append(" AND EXISTS (SELECT 1 FROM ").append(prefix).append("grant_explicit gx WHERE gx.seq = ")
+          .append(grantAlias).append(".seq AND gx.scope = 'categories')");
+    }
+    if (catalog.transferNeedsExplicitConsent(ctx.recipient())) {
+      sb.append(" AND EXISTS (SELECT 1 FROM ").append(prefix).append("grant_explicit gt WHERE gt.seq = ")
+          .append(grantAlias).append(".seq AND gt.scope = 'transfer')");
+    }
+    return sb.toString();
   }
 
   private String effectiveGrant(ProtectedTable table, String q, String subjectColumn, AccessContext ctx,
@@ -115,6 +151,7 @@ final class ConsentPredicates {
           .append(notice.get().version());
     }
     category.ifPresent(c -> sb.append(" AND gc.category IN (").append(list(categoryAncestors(c))).append(')'));
+    sb.append(explicitGrantCondition("g", ctx, category));
     sb.append(" AND NOT EXISTS (SELECT 1 FROM ").append(p).append("withdrawal w WHERE w.subject_id = g.subject_id")
         .append(" AND w.purpose IN (").append(list(overlapping(ctx.purpose()))).append(')')
         .append(" AND (w.recipient IS NULL OR w.recipient = '").append(ctx.recipient().id()).append("')")

@@ -16,7 +16,9 @@ public final class RewriteRefusedException extends RuntimeException {
     /** The statement would copy or expose mapped data around the filtered view. */
     BYPASS_REFUSED,
     /** The statement would store masked values into a mapped table. */
-    MASKED_WRITE_REFUSED
+    MASKED_WRITE_REFUSED,
+    /** A write stores personal data, but whose it is cannot be told from the statement. */
+    SUBJECT_UNKNOWN
   }
 
   private final Why why;

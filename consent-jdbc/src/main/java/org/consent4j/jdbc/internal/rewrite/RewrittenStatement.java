@@ -19,9 +19,12 @@ import org.consent4j.DataCategory;
  *     the audit; the application must not see them
  * @param writesMappedRows true for an UPDATE or DELETE of a mapped table, whose generated keys
  *     (the rows' own columns) must not be handed out
+ * @param writeChecks the rows INSERTs store into mapped tables, whose subjects' consent is checked
+ *     before each execution (no passive collection)
  */
 public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
-    SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows) {
+    SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows,
+    List<WriteCheck> writeChecks) {
 
   /** Copies the collections. */
   public RewrittenStatement {
@@ -32,11 +35,13 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
     }
     tables = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(tables));
     categories = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(categories));
+    writeChecks = List.copyOf(writeChecks);
   }
 
   /** A statement that touches no mapped table and runs as it was written. */
   static RewrittenStatement untouched(String sql) {
-    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "", 0, false);
+    return new RewrittenStatement(List.of(sql), List.of(), false, new TreeSet<>(), new TreeSet<>(), "", 0, false,
+        List.of());
   }
 
   /** The SQL to run at {@code now} (the engine clock's time). */

@@ -203,6 +203,7 @@ public final class SqlRewriter {
       return RewrittenStatement.untouched(sql);
     }
     Rewrite r = new Rewrite(context);
+    r.single = statements.size() == 1;
     for (Statement s : statements) {
       requireAllowedKind(s.toString());
       r.statement(s);
@@ -226,7 +227,7 @@ public final class SqlRewriter {
     }
     parts.add(out.substring(last));
     return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql),
-        hidden, r.writesMappedRows);
+        hidden, r.writesMappedRows, r.writeChecks);
   }
 
   private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
@@ -399,6 +400,10 @@ public final class SqlRewriter {
     boolean subqueryFound;
     /** An UPDATE or DELETE of a mapped table. */
     boolean writesMappedRows;
+    /** The rows INSERTs store into mapped tables, for the consent check at execution. */
+    final List<WriteCheck> writeChecks = new ArrayList<>();
+    /** True when the SQL string holds one statement, so parameter indexes are the JDBC ones. */
+    boolean single;
     /** The mapped table behind each view this rewrite made. */
     final Map<ViewFromItem, ProtectedTable> viewTables = new IdentityHashMap<>();
 
@@ -545,6 +550,86 @@ public final class SqlRewriter {
           throw refused(RewriteRefusedException.Why.MASKED_WRITE_REFUSED, "INSERT into the mapped table "
               + target.get().name() + " from a query on mapped tables would store masked values; refused");
         }
+        collection(insert, target.get());
+      }
+    }
+
+    /**
+     * No passive collection (GDPR Art. 5(1)(b), 25): notes, per row, whose personal data an INSERT
+     * stores and of which categories, so that the subjects' consent is checked when it runs. A row
+     * storing personal data whose subject is not a literal or a bound parameter is refused.
+     */
+    private void collection(Insert insert, ProtectedTable t) {
+      boolean personal = !t.personal().isEmpty() || t.rowCategory().isPresent();
+      if (!personal) {
+        return;
+      }
+      List<Column> cols = insert.getColumns();
+      if (cols == null || cols.isEmpty()) {
+        throw refused(RewriteRefusedException.Why.SUBJECT_UNKNOWN, "INSERT into the mapped table " + t.name()
+            + " without a column list: name the columns, so that consent4j can tell whose personal data it stores");
+      }
+      List<String> names = new ArrayList<>();
+      for (Column c : cols) {
+        names.add(unquote(c.getColumnName()));
+      }
+      boolean storesPersonal = t.rowCategory().isPresent()
+          || names.stream().anyMatch(n -> t.personal().containsKey(n));
+      if (!storesPersonal) {
+        return;
+      }
+      if (!(insert.getSelect() instanceof net.sf.jsqlparser.statement.select.Values values)) {
+        throw refused(RewriteRefusedException.Why.SUBJECT_UNKNOWN, "INSERT ... SELECT into the mapped table " + t.name()
+            + " stores personal data of subjects consent4j cannot tell from the statement; insert VALUES with"
+            + " the subject as a literal or a parameter");
+      }
+      List<List<?>> rows = new ArrayList<>();
+      if (values.getExpressions() instanceof net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?> one) {
+        rows.add(one);
+      } else {
+        for (Object row : values.getExpressions()) {
+          if (!(row instanceof List<?> list)) {
+            throw refused(RewriteRefusedException.Why.SUBJECT_UNKNOWN, "INSERT into the mapped table " + t.name()
+                + ": a VALUES row could not be analysed");
+          }
+          rows.add(list);
+        }
+      }
+      for (List<?> row : rows) {
+        if (row.size() != names.size()) {
+          throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "INSERT into the mapped table " + t.name()
+              + ": a VALUES row does not match the column list");
+        }
+        TreeSet<DataCategory> stored = new TreeSet<>();
+        t.rowCategory().ifPresent(stored::add);
+        for (int i = 0; i < names.size(); i++) {
+          DataCategory cat = t.personal().get(names.get(i));
+          if (cat != null && !(row.get(i) instanceof net.sf.jsqlparser.expression.NullValue)) {
+            stored.add(cat);
+          }
+        }
+        if (stored.isEmpty()) {
+          continue;
+        }
+        List<WriteCheck.Source> sources = new ArrayList<>();
+        for (String subject : t.subjectColumns()) {
+          int at = names.indexOf(subject);
+          Object v = at < 0 ? null : row.get(at);
+          if (v instanceof net.sf.jsqlparser.expression.StringValue sv) {
+            sources.add(WriteCheck.Source.literal(sv.getValue()));
+          } else if (v instanceof net.sf.jsqlparser.expression.LongValue lv) {
+            sources.add(WriteCheck.Source.literal(lv.getStringValue()));
+          } else if (v instanceof net.sf.jsqlparser.expression.JdbcParameter jp && single && jp.getIndex() != null
+              && !jp.isUseFixedIndex()) {
+            sources.add(WriteCheck.Source.parameter(jp.getIndex()));
+          } else {
+            throw refused(RewriteRefusedException.Why.SUBJECT_UNKNOWN, "INSERT into the mapped table " + t.name()
+                + " stores personal data (" + stored + ") but its subject column " + subject + " is "
+                + (at < 0 ? "not written" : "not a literal or a single '?' parameter")
+                + ", so consent4j cannot check that subject's consent; write the subject id as a literal or a parameter");
+          }
+        }
+        writeChecks.add(new WriteCheck(t.name(), sources, stored));
       }
     }
 
@@ -786,7 +871,7 @@ public final class SqlRewriter {
         String ref = "c4j_t." + predicates.quote(c.name());
         DataCategory cat = m.personal().get(c.key());
         cols.append(cols.length() == 0 ? "" : ", ");
-        if (cat == null || ConsentPredicates.alwaysShown(cat, definition)) {
+        if (cat == null || predicates.alwaysShown(cat, definition)) {
           cols.append(ref);
         } else {
           cols.append("CASE WHEN ").append(predicates.column(m, "c4j_t", cat, definition, ctx)).append(" THEN ")

@@ -40,7 +40,8 @@ public final class MappingJson {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
   private static final List<String> ROOT_FIELDS = List.of("tables", "trusted");
-  private static final List<String> TABLE_FIELDS = List.of("schema", "table", "subject", "rowCategory", "columns");
+  private static final List<String> TABLE_FIELDS = List.of("schema", "table", "subject", "rowCategory", "columns",
+      "erasure");
 
   private MappingJson() {}
 
@@ -168,6 +169,15 @@ public final class MappingJson {
     String rowCategory = optionalText(node, "rowCategory", path, problems);
     if (rowCategory != null) {
       apply(path + ".rowCategory", problems, b, x -> x.rowCategory(rowCategory));
+    }
+    String erasure = optionalText(node, "erasure", path, problems);
+    if (erasure != null) {
+      switch (erasure) {
+        case "delete" -> apply(path + ".erasure", problems, b, x -> x.erasure(org.consent4j.jdbc.ErasurePolicy.DELETE));
+        case "nullify" -> apply(path + ".erasure", problems, b, x -> x.erasure(org.consent4j.jdbc.ErasurePolicy.NULLIFY));
+        default -> problems.add(path + ".erasure: expected \"delete\" or \"nullify\", got '"
+            + Identifiers.shorten(erasure) + "'");
+      }
     }
     JsonNode columns = node.get("columns");
     if (columns != null && !columns.isNull()) {
@@ -304,6 +314,7 @@ public final class MappingJson {
       }
       sb.append("],\n");
       t.rowCategory().ifPresent(c -> sb.append("      \"rowCategory\": \"").append(c).append("\",\n"));
+      t.erasure().ifPresent(e -> sb.append("      \"erasure\": \"").append(e.jsonName()).append("\",\n"));
       sb.append("      \"columns\": {");
       boolean firstColumn = true;
       for (Map.Entry<String, DataCategory> e : t.columns().entrySet()) {
