@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import org.consent4j.ConsentStoreUnavailableException;
 import org.consent4j.Grant;
 import org.consent4j.LedgerEntry;
@@ -37,6 +38,7 @@ public final class ConsentStateCache {
   private final Clock clock;
   private final Cache<SubjectId, List<LedgerEntry>> cache;
   private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+  private final BooleanSupplier trusted;
 
   /**
    * @param maximumSize how many subjects to keep; 0 disables caching
@@ -44,6 +46,17 @@ public final class ConsentStateCache {
    *     grant it holds
    */
   public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive) {
+    this(store, clock, maximumSize, timeToLive, () -> true);
+  }
+
+  /**
+   * @param trusted asked on every read: while it answers false, the cache is neither read nor
+   *     filled, and every read goes to the store (a node that lost touch with the other nodes'
+   *     writes must not answer from memory)
+   */
+  public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive,
+      BooleanSupplier trusted) {
+    this.trusted = trusted;
     this.store = store;
     this.clock = clock;
     long ttlNanos = saturatedNanos(timeToLive);
@@ -98,8 +111,9 @@ public final class ConsentStateCache {
   public Map<SubjectId, List<LedgerEntry>> ledgers(Collection<SubjectId> subjects) {
     Map<SubjectId, List<LedgerEntry>> out = new HashMap<>(Math.max(16, subjects.size() * 2));
     List<SubjectId> missing = new ArrayList<>();
+    boolean trust = trusted.getAsBoolean();
     for (SubjectId s : subjects) {
-      List<LedgerEntry> hit = cache.getIfPresent(s);
+      List<LedgerEntry> hit = trust ? cache.getIfPresent(s) : null;
       if (hit != null) {
         out.put(s, hit);
       } else {
@@ -135,7 +149,9 @@ public final class ConsentStateCache {
       List<LedgerEntry> copy = checked(s, ledger);
       long generation = seen[i++];
       int stripe = stripe(s);
-      cache.asMap().compute(s, (k, old) -> generations.get(stripe) == generation ? copy : old);
+      if (trust) {
+        cache.asMap().compute(s, (k, old) -> generations.get(stripe) == generation ? copy : old);
+      }
       out.put(s, copy);
     }
     return out;

@@ -40,7 +40,10 @@ public final class Migrations {
   }
 
   private static final List<Migration> ALL = List.of(
-      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1));
+      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1),
+      // Issue 4 (self-contained; renumber freely on merge): the shared audit chain and the
+      // PostgreSQL change notification that carries revocations to other nodes.
+      new Migration(2, "audit trail: hash-chained events and chain head; change notification", Migrations::v2));
 
   private static final int ATTEMPTS = 3;
 
@@ -234,6 +237,57 @@ public final class Migrations {
         "evidence_ref VARCHAR(512) NOT NULL",
         "CONSTRAINT " + p + "fk_objection_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)"),
         List.of(new Index(p + "ix_objection_subject", "subject_id, seq"))));
+    return out;
+  }
+
+  /**
+   * V2: the JDBC audit sink's tables and, on PostgreSQL, the change notification.
+   *
+   * <p>{@code audit} holds one row per sealed record: the chain columns ({@code seq},
+   * {@code prev_hash}, {@code hash}), the event's scalar fields as columns (so auditors can query
+   * them), its lists and details as JSON text, and the id of the append that stored it (not part
+   * of the hash; it makes a retried append exactly-once). {@code audit_head} has one row, the head
+   * of the chain, locked by every append so that appenders in every process take turns.
+   *
+   * <p>On PostgreSQL a trigger on the ledger sends {@code NOTIFY <prefix>changes, '<seq>:<subject>'}
+   * for every appended record; PostgreSQL delivers it to listeners when (and only if) the append
+   * commits.
+   */
+  private static List<String> v2(Dialect d, Schema s) {
+    String p = s.prefix();
+    String text = d.longText();
+    List<String> out = new ArrayList<>();
+    out.addAll(d.createTable(s.auditHead(), List.of(
+        "id INT NOT NULL PRIMARY KEY",
+        "seq BIGINT NOT NULL",
+        "hash CHAR(64) NOT NULL",
+        "CONSTRAINT " + p + "ck_audit_head_id CHECK (id = 1)"), List.of()));
+    out.addAll(d.createTable(s.audit(), List.of(
+        "seq BIGINT NOT NULL PRIMARY KEY",
+        "prev_hash CHAR(64) NOT NULL",
+        "hash CHAR(64) NOT NULL",
+        "event_sec BIGINT NOT NULL",
+        "event_nano INT NOT NULL",
+        "actor VARCHAR(128) NOT NULL",
+        "purpose VARCHAR(128) NOT NULL",
+        "recipient VARCHAR(128) NOT NULL",
+        "operation VARCHAR(512) NOT NULL",
+        "subjects " + text + " NOT NULL",
+        "categories " + text + " NOT NULL",
+        "outcome VARCHAR(16) NOT NULL",
+        "reason VARCHAR(128) NOT NULL",
+        "state_version BIGINT NOT NULL",
+        "details " + text + " NOT NULL",
+        "append_id VARCHAR(64) NOT NULL"),
+        List.of(new Index(p + "ix_audit_append", "append_id"), new Index(p + "ix_audit_time", "event_sec"))));
+    if (d == Dialect.POSTGRESQL) {
+      out.add("CREATE OR REPLACE FUNCTION " + s.notifyFunction() + "() RETURNS trigger LANGUAGE plpgsql AS $c4j$"
+          + " BEGIN PERFORM pg_notify('" + s.changeChannel() + "', NEW.seq || ':' || NEW.subject_id); RETURN NULL; END"
+          + " $c4j$");
+      out.add("DROP TRIGGER IF EXISTS " + p + "tr_ledger_notify ON " + s.ledger());
+      out.add("CREATE TRIGGER " + p + "tr_ledger_notify AFTER INSERT ON " + s.ledger()
+          + " FOR EACH ROW EXECUTE PROCEDURE " + s.notifyFunction() + "()");
+    }
     return out;
   }
 
