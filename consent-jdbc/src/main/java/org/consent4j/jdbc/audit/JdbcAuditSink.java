@@ -298,7 +298,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   @Override
   public Stream<AuditRecord> read() {
     Iterator<AuditRecord> pages = new Iterator<>() {
-      private List<AuditRecord> page = List.of();
+      private List<Row> page = List.of();
       private int index;
       private long after = Long.MIN_VALUE;
       private boolean exhausted;
@@ -327,19 +327,25 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        return page.get(index++);
+        return page.get(index++).record();
       }
     };
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL),
         false);
   }
 
-  private List<AuditRecord> readPage(long after) {
+  private List<Row> readPage(long after) {
     return withConnection("read audit records after sequence " + after, c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT " + SELECT_COLUMNS + " FROM " + schema.audit()
           + " WHERE seq > ? ORDER BY seq LIMIT " + PAGE_SIZE)) {
         s.setLong(1, after);
-        return readAll(s);
+        List<Row> out = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            out.add(row(r));
+          }
+        }
+        return out;
       }
     });
   }
@@ -348,14 +354,27 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
     List<AuditRecord> out = new ArrayList<>();
     try (ResultSet r = s.executeQuery()) {
       while (r.next()) {
-        out.add(row(r));
+        out.add(row(r).record());
       }
     }
     return out;
   }
 
+  /**
+   * One row: its record, or why it is not one. A stream of records reports an invalid row only
+   * when it reaches it, so verification proves every record before it.
+   */
+  private record Row(long sequence, AuditRecord valid, AuditUnavailableException invalid) {
+    AuditRecord record() {
+      if (invalid != null) {
+        throw invalid;
+      }
+      return valid;
+    }
+  }
+
   /** One row as a record; a row that is not a valid record was changed outside consent4j. */
-  private static AuditRecord row(ResultSet r) throws SQLException {
+  private static Row row(ResultSet r) throws SQLException {
     long seq = r.getLong(1);
     try {
       AuditEvent e = new AuditEvent(
@@ -370,10 +389,10 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
           r.getString(13),
           r.getLong(14),
           details(r.getString(15)));
-      return new AuditRecord(seq, e, trim(r.getString(2)), trim(r.getString(3)));
+      return new Row(seq, new AuditRecord(seq, e, trim(r.getString(2)), trim(r.getString(3))), null);
     } catch (RuntimeException | JsonProcessingException e) {
-      throw new AuditUnavailableException("audit row " + seq + " is not a valid audit record (" + e.getClass()
-          .getSimpleName() + "): the table was changed outside consent4j", null);
+      return new Row(seq, null, new AuditUnavailableException("audit row " + seq + " is not a valid audit record ("
+          + e.getClass().getSimpleName() + "): the table was changed outside consent4j", null));
     }
   }
 
