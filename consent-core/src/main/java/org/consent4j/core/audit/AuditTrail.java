@@ -199,37 +199,107 @@ public final class AuditTrail implements AutoCloseable {
     return Optional.of(asynchronous ? enqueue(event) : writeNow(event));
   }
 
+  /** One synchronous caller's event in a group commit, and what became of it. Guarded by groupLock. */
+  private static final class Pending {
+    final AuditEvent event;
+    AuditRecord record;
+    Exception failure;
+    boolean done;
+
+    Pending(AuditEvent event) {
+      this.event = event;
+    }
+  }
+
+  /** The most events one group commit stores. */
+  private static final int MAX_GROUP = 1000;
+  private final ReentrantLock groupLock = new ReentrantLock();
+  private final Condition groupDone = groupLock.newCondition();
+  private final ArrayDeque<Pending> forming = new ArrayDeque<>();
+  private boolean groupActive;
+
   /**
-   * Synchronous mode over a shared sink: the sink seals and stores the record in one atomic step,
-   * so this trail's lock is not held while it does (other threads' appends queue on the sink's
-   * own lock, where other processes' appends queue too).
+   * Synchronous mode over a shared sink, with group commit: while one thread's append is in
+   * flight, the events of threads that call meanwhile gather, and the first of them to be woken
+   * stores them all in one append. Every caller still returns only after its own event is
+   * committed, and fails if the append that carried it failed; the sink's lock is taken once per
+   * group instead of once per event. The trail's own lock is not held while the sink works.
    */
   private AuditRecord appendShared(AuditEvent event) {
     requireOpen();
-    List<AuditRecord> written;
+    Pending me = new Pending(event);
+    List<Pending> group = new ArrayList<>();
+    groupLock.lock();
+    try {
+      forming.addLast(me);
+      while (groupActive && !me.done) {
+        groupDone.awaitUninterruptibly();
+      }
+      if (me.done) {
+        return outcome(me);
+      }
+      groupActive = true;
+      // This caller's own event first: it must be in the group it leads.
+      forming.remove(me);
+      group.add(me);
+      while (!forming.isEmpty() && group.size() < MAX_GROUP) {
+        group.add(forming.pollFirst());
+      }
+    } finally {
+      groupLock.unlock();
+    }
+    List<AuditRecord> written = null;
+    Exception failure = null;
     inSharedSink.set(Boolean.TRUE);
     try {
-      written = shared.append(UUID.randomUUID().toString(), List.of(event));
+      List<AuditEvent> events = new ArrayList<>(group.size());
+      group.forEach(p -> events.add(p.event));
+      written = shared.append(UUID.randomUUID().toString(), events);
+      if (written.size() != events.size()) {
+        failure = new AuditUnavailableException("the audit sink returned " + written.size() + " records for "
+            + events.size() + " events");
+      }
     } catch (Exception e) {
-      throw new AuditUnavailableException("the audit sink could not store the audit event, so the access was"
-          + " refused (" + AuditChain.describe(e) + ")", e);
+      failure = e;
     } finally {
       inSharedSink.remove();
     }
-    if (written.size() != 1) {
-      throw new AuditUnavailableException("the audit sink returned " + written.size()
-          + " records for one event; the access was refused");
-    }
-    AuditRecord r = written.get(0);
-    lock.lock();
-    try {
-      if (r.sequence() > headSequence) {
-        advance(r);
+    if (failure == null) {
+      AuditRecord last = written.get(written.size() - 1);
+      lock.lock();
+      try {
+        if (last.sequence() > headSequence) {
+          advance(last);
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
     }
-    return r;
+    groupLock.lock();
+    try {
+      for (int i = 0; i < group.size(); i++) {
+        Pending p = group.get(i);
+        if (failure == null) {
+          p.record = written.get(i);
+        } else {
+          p.failure = failure;
+        }
+        p.done = true;
+      }
+      groupActive = false;
+      groupDone.signalAll();
+      return outcome(me);
+    } finally {
+      groupLock.unlock();
+    }
+  }
+
+  private static AuditRecord outcome(Pending p) {
+    if (p.failure != null) {
+      throw new AuditUnavailableException("the audit sink could not store the audit event, so the access was"
+          + " refused (" + AuditChain.describe(p.failure) + ")", p.failure);
+    }
+    return p.record;
   }
 
   private AuditRecord writeNow(AuditEvent event) {
@@ -352,6 +422,18 @@ public final class AuditTrail implements AutoCloseable {
     }
   }
 
+  /**
+   * "records 4 to 9" when this trail sealed them (the head is the last accepted record), "6
+   * accepted events" when a shared sink seals them on writing. Holding the lock.
+   */
+  private String unwritten(long target) {
+    long count = target - writtenCount;
+    if (shared != null) {
+      return count + " accepted events";
+    }
+    return "records " + (headSequence - count + 1) + " to " + headSequence;
+  }
+
   /** Waits, holding the lock, while the writer makes progress towards {@code target} records written. */
   private void awaitWritten(long target, String what) {
     long stallNanos = Math.multiplyExact(offerTimeoutNanos, (long) STALL_FACTOR);
@@ -360,20 +442,20 @@ public final class AuditTrail implements AutoCloseable {
     while (writtenCount < target) {
       if (writerStopped) {
         throw new AuditUnavailableException("audit " + what + " failed: the audit writer stopped with "
-            + (target - writtenCount) + " accepted records unwritten", lastWriteFailure);
+            + unwritten(target) + " unwritten", lastWriteFailure);
       }
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
         throw new AuditUnavailableException("audit " + what + " failed: the audit sink wrote nothing for "
-            + offerTimeout.multipliedBy(STALL_FACTOR) + " and " + (target - writtenCount)
-            + " accepted records are still queued", lastWriteFailure);
+            + offerTimeout.multipliedBy(STALL_FACTOR) + " and " + unwritten(target) + " are still queued",
+            lastWriteFailure);
       }
       try {
         progress.awaitNanos(remaining);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AuditUnavailableException("audit " + what + " was interrupted with " + (target - writtenCount)
-            + " accepted records still queued", e);
+        throw new AuditUnavailableException("audit " + what + " was interrupted with " + unwritten(target)
+            + " still queued", e);
       }
       if (writtenCount != seen) {
         seen = writtenCount;

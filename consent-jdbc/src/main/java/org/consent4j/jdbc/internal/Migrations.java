@@ -245,9 +245,10 @@ public final class Migrations {
    *
    * <p>{@code audit} holds one row per sealed record: the chain columns ({@code seq},
    * {@code prev_hash}, {@code hash}), the event's scalar fields as columns (so auditors can query
-   * them), its lists and details as JSON text, and the id of the append that stored it (not part
-   * of the hash; it makes a retried append exactly-once). {@code audit_head} has one row, the head
-   * of the chain, locked by every append so that appenders in every process take turns.
+   * them), and its lists and details as JSON text; only the primary key is indexed, to keep
+   * appends fast. {@code audit_head} has one row, the head of the chain, locked by every append so
+   * that appenders in every process take turns. {@code audit_append} has one row per append (a
+   * batch): its id and the sequences it stored, so that a retried append is stored exactly once.
    *
    * <p>On PostgreSQL a trigger on the ledger sends {@code NOTIFY <prefix>changes, '<seq>:<subject>'}
    * for every appended record; PostgreSQL delivers it to listeners when (and only if) the append
@@ -277,9 +278,11 @@ public final class Migrations {
         "outcome VARCHAR(16) NOT NULL",
         "reason VARCHAR(128) NOT NULL",
         "state_version BIGINT NOT NULL",
-        "details " + text + " NOT NULL",
-        "append_id VARCHAR(64) NOT NULL"),
-        List.of(new Index(p + "ix_audit_append", "append_id"), new Index(p + "ix_audit_time", "event_sec"))));
+        "details " + text + " NOT NULL"), List.of()));
+    out.addAll(d.createTable(s.auditAppend(), List.of(
+        "append_id VARCHAR(64) NOT NULL PRIMARY KEY",
+        "first_seq BIGINT NOT NULL",
+        "last_seq BIGINT NOT NULL"), List.of()));
     if (d == Dialect.POSTGRESQL) {
       out.add("CREATE OR REPLACE FUNCTION " + s.notifyFunction() + "() RETURNS trigger LANGUAGE plpgsql AS $c4j$"
           + " BEGIN PERFORM pg_notify('" + s.changeChannel() + "', NEW.seq || ':' || NEW.subject_id); RETURN NULL; END"

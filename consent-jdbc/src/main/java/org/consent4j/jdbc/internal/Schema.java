@@ -73,6 +73,11 @@ public record Schema(String prefix) {
     return prefix + "audit";
   }
 
+  /** One row per append to the audit chain: its id and the sequences it stored. */
+  public String auditAppend() {
+    return prefix + "audit_append";
+  }
+
   /** The head of the audit chain: one row, locked by every append. */
   public String auditHead() {
     return prefix + "audit_head";
@@ -91,6 +96,6 @@ public record Schema(String prefix) {
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
     return List.of(grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
-        ledger(), audit(), auditHead(), schemaVersion());
+        ledger(), audit(), auditAppend(), auditHead(), schemaVersion());
   }
 }
