@@ -43,8 +43,10 @@ public final class AuditSinkThroughput {
       for (int threads : Boolean.getBoolean("quick") ? new int[0] : new int[] {1, 8, 32}) {
         report("synchronous", threads, 0, run(sink, false, threads, threads == 1 ? 2_000 : 8_000, 0));
       }
-      for (int batch : Boolean.getBoolean("quick") ? new int[] {1000} : new int[] {100, 500, 1000}) {
-        report("asynchronous", 8, batch, run(sink, true, 8, 200_000, batch));
+      for (int threads : new int[] {2, 8}) {
+        for (int batch : Boolean.getBoolean("quick") ? new int[] {1000} : new int[] {100, 1000}) {
+          report("asynchronous", threads, batch, run(sink, true, threads, 200_000, batch));
+        }
       }
       for (int batch : new int[] {500, 1000}) {
         System.out.printf("%-12s threads=%-3d batch=%-5d %,10.0f events/s  (JdbcAuditSink.append directly, no trail)%n",
