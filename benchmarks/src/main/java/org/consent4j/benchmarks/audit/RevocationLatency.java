@@ -79,13 +79,14 @@ public final class RevocationLatency {
       }
       nanos[t] = System.nanoTime() - committed;
     }
+    boolean listening = feed.isListening();
     feed.close();
     a.close();
     b.close();
     Arrays.sort(nanos);
     System.out.printf("%-22s n=%d  median %7.1f ms  p99 %7.1f ms  max %7.1f ms  (mode %s, feed listening: %s)%n", label,
         trials, ms(nanos[trials / 2]), ms(nanos[(int) Math.ceil(trials * 0.99) - 1]), ms(nanos[trials - 1]), mode,
-        mode == ConsentChangeFeed.Mode.AUTO);
+        listening);
   }
 
   private static double ms(long nanos) {
