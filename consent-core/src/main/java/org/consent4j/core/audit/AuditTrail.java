@@ -808,6 +808,10 @@ public final class AuditTrail implements AutoCloseable {
 
   @Override
   public String toString() {
+    if (shared != null) {
+      // head() would ask the database, and toString must not fail.
+      return "AuditTrail[" + (asynchronous ? "asynchronous" : "synchronous") + ", shared chain, " + sink + "]";
+    }
     ChainHead head = head();
     return "AuditTrail[" + (asynchronous ? "asynchronous" : "synchronous") + ", head " + head.sequence() + ", "
         + sink + "]";

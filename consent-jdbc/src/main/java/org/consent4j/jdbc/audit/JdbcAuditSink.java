@@ -84,13 +84,33 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DataSource dataSource;
-  private final Dialect dialect;
+  /** Null until the tables are set up (a sink built with {@link Builder#buildLazily()}). */
+  private volatile Dialect dialect;
   private final Schema schema;
 
   private JdbcAuditSink(DataSource dataSource, Dialect dialect, Schema schema) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.schema = schema;
+  }
+
+  /** Sets the tables up on first use when built lazily; afterwards a volatile read. */
+  private Dialect dialect() {
+    Dialect d = dialect;
+    if (d != null) {
+      return d;
+    }
+    synchronized (this) {
+      if (dialect == null) {
+        dialect = Builder.setUp(dataSource, schema);
+      }
+      return dialect;
+    }
+  }
+
+  private String productName() {
+    Dialect d = dialect;
+    return d == null ? "database not reached yet" : d.productName();
   }
 
   /**
@@ -246,7 +266,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   }
 
   private void insert(Connection c, List<AuditRecord> records) throws SQLException {
-    if (dialect == Dialect.POSTGRESQL && records.size() > 1) {
+    if (dialect() == Dialect.POSTGRESQL && records.size() > 1) {
       insertUnnest(c, records);
       return;
     }
@@ -592,6 +612,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   }
 
   private Connection connect(String operation) {
+    dialect();
     try {
       Connection c = dataSource.getConnection();
       if (c == null) {
@@ -599,7 +620,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
       }
       return c;
     } catch (SQLException e) {
-      throw new AuditUnavailableException("cannot reach the audit database (" + dialect.productName() + ", tables "
+      throw new AuditUnavailableException("cannot reach the audit database (" + productName() + ", tables "
           + schema.prefix() + "audit*) to " + operation + ": the DataSource gave no connection" + state(e)
           + ". Check the database URL, credentials, network and pool size; audited access is refused until it"
           + " answers", e);
@@ -608,7 +629,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
 
   private AuditUnavailableException failed(String operation, SQLException e, boolean committing) {
     // The driver's message stays in the cause only: it may quote SQL or values.
-    return new AuditUnavailableException("the audit database (" + dialect.productName() + ", tables "
+    return new AuditUnavailableException("the audit database (" + productName() + ", tables "
         + schema.prefix() + "audit*) could not " + operation + state(e)
         + (committing ? "; the commit failed, so the records may or may not be stored" : "; nothing was stored")
         + ". Check that the database is reachable and its user may SELECT and INSERT on " + schema.audit() + " and "
@@ -623,7 +644,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   /** The database product and table prefix, e.g. {@code JdbcAuditSink[PostgreSQL, consent4j_audit]}. */
   @Override
   public String toString() {
-    return "JdbcAuditSink[" + dialect.productName() + ", " + schema.audit() + "]";
+    return "JdbcAuditSink[" + productName() + ", " + schema.audit() + "]";
   }
 
   /**
@@ -656,6 +677,20 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
      * @throws AuditUnavailableException if the database cannot be reached or migrated
      */
     public JdbcAuditSink build() {
+      return new JdbcAuditSink(dataSource, setUp(dataSource, schema), schema);
+    }
+
+    /**
+     * Returns a sink without touching the database: the tables are detected, created or migrated
+     * by the first call that needs them, and again by each later call until that succeeds. Lets an
+     * application start while its database is down; every audited access is refused (with {@link
+     * AuditUnavailableException}) until the database answers.
+     */
+    public JdbcAuditSink buildLazily() {
+      return new JdbcAuditSink(dataSource, null, schema);
+    }
+
+    static Dialect setUp(DataSource dataSource, Schema schema) {
       String product = "the database";
       try (Connection c = dataSource.getConnection()) {
         product = c.getMetaData().getDatabaseProductName();
@@ -663,7 +698,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
         product = dialect.productName();
         Migrations.migrate(c, dialect, schema);
         ensureHead(c, schema);
-        return new JdbcAuditSink(dataSource, dialect, schema);
+        return dialect;
       } catch (SQLException e) {
         throw new AuditUnavailableException("cannot set up the audit tables " + schema.prefix() + "audit* on "
             + product + state(e) + ": check that the database is reachable and that its user may create tables,"

@@ -67,8 +67,10 @@ public final class ConsentChangeFeed implements AutoCloseable {
 
   private final DataSource dataSource;
   private final Schema schema;
-  private final Dialect dialect;
-  private final boolean listen;
+  private final Mode mode;
+  /** Null until the feed has reached the database (built lazily). */
+  private volatile Dialect dialect;
+  private volatile boolean listen;
   private final long pollNanos;
   private final long heartbeatNanos;
   private final long stalenessNanos;
@@ -86,8 +88,9 @@ public final class ConsentChangeFeed implements AutoCloseable {
   private ConsentChangeFeed(Builder b, Dialect dialect) {
     this.dataSource = b.dataSource;
     this.schema = b.schema;
+    this.mode = b.mode;
     this.dialect = dialect;
-    this.listen = b.mode == Mode.AUTO && dialect == Dialect.POSTGRESQL;
+    this.listen = dialect != null && b.mode == Mode.AUTO && dialect == Dialect.POSTGRESQL;
     this.pollNanos = b.pollInterval.toNanos();
     this.heartbeatNanos = b.heartbeatInterval.toNanos();
     this.stalenessNanos = b.stalenessBound.toNanos();
@@ -188,10 +191,36 @@ public final class ConsentChangeFeed implements AutoCloseable {
     }
   };
 
+  /** Built lazily: reaches the database, migrating if needed, until it answers or the feed closes. */
+  private boolean setUp() {
+    boolean warnedSetUp = false;
+    while (running && dialect == null) {
+      try (Connection c = dataSource.getConnection()) {
+        Dialect d = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+        Migrations.migrate(c, d, schema);
+        listen = mode == Mode.AUTO && d == Dialect.POSTGRESQL;
+        dialect = d;
+      } catch (SQLException | RuntimeException e) {
+        failures.incrementAndGet();
+        if (!warnedSetUp) {
+          LOG.log(Level.WARNING, "consent change feed cannot reach the database to set up (" + describe(e)
+              + "); retrying every " + Duration.ofNanos(pollNanos) + ". The engine reads the store for every check"
+              + " meanwhile", e);
+          warnedSetUp = true;
+        }
+        sleep(pollNanos);
+      }
+    }
+    return dialect != null;
+  }
+
   private void run() {
     LedgerPoller poller = new LedgerPoller(schema, GAP_TIMEOUT.toNanos());
     PgChangeListener listener = null;
     boolean warned = false;
+    if (!setUp()) {
+      return;
+    }
     try {
       while (running) {
         if (listen) {
@@ -272,7 +301,8 @@ public final class ConsentChangeFeed implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ConsentChangeFeed[" + dialect.productName() + ", " + schema.prefix() + "*, "
+    Dialect d = dialect;
+    return "ConsentChangeFeed[" + (d == null ? "database not reached yet" : d.productName()) + ", " + schema.prefix() + "*, "
         + (listen ? "LISTEN/NOTIFY" : "polling") + ", staleness bound " + stalenessBound + "]";
   }
 
@@ -332,6 +362,26 @@ public final class ConsentChangeFeed implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Returns a feed without touching the database: its thread reaches the database, creating
+     * or migrating the tables, once {@link ConsentChangeFeed#start started}, retrying every poll
+     * interval until it answers. The feed is not fresh (the engine reads the store for every
+     * check) until then. Lets an application start while its database is down.
+     *
+     * @throws IllegalArgumentException if the staleness bound does not exceed both intervals
+     */
+    public ConsentChangeFeed buildLazily() {
+      checkIntervals();
+      return new ConsentChangeFeed(this, null);
+    }
+
+    private void checkIntervals() {
+      if (stalenessBound.compareTo(pollInterval) <= 0 || stalenessBound.compareTo(heartbeatInterval) <= 0) {
+        throw new IllegalArgumentException("stalenessBound (" + stalenessBound + ") must exceed pollInterval ("
+            + pollInterval + ") and heartbeatInterval (" + heartbeatInterval + "), or the feed could never be fresh");
+      }
+    }
+
     private static Duration positive(String name, Duration d) {
       Objects.requireNonNull(d, name);
       if (d.isNegative() || d.isZero()) {
@@ -349,10 +399,7 @@ public final class ConsentChangeFeed implements AutoCloseable {
      * @throws ConsentStoreUnavailableException if the database cannot be reached or migrated
      */
     public ConsentChangeFeed build() {
-      if (stalenessBound.compareTo(pollInterval) <= 0 || stalenessBound.compareTo(heartbeatInterval) <= 0) {
-        throw new IllegalArgumentException("stalenessBound (" + stalenessBound + ") must exceed pollInterval ("
-            + pollInterval + ") and heartbeatInterval (" + heartbeatInterval + "), or the feed could never be fresh");
-      }
+      checkIntervals();
       try (Connection c = dataSource.getConnection()) {
         Dialect dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
         Migrations.migrate(c, dialect, schema);

@@ -52,6 +52,12 @@ final class AuditNullHandlingTest {
       try (AuditCheckpoints checkpoints = new AuditCheckpoints(sink, dir.resolve("c"), KEY, Clock.systemUTC())) {
         tester.testAllPublicInstanceMethods(checkpoints);
       }
+      tester.testAllPublicStaticMethods(org.consent4j.jdbc.LazyConsentStore.class);
+      tester.setDefault(org.consent4j.ConsentRecord.class, org.consent4j.Grant.of(org.consent4j.SubjectId.of("c-1"),
+          org.consent4j.Purpose.of("marketing.email"), org.consent4j.DataCategory.of("contact.email"), Instant.EPOCH));
+      tester.setDefault(org.consent4j.SubjectId.class, org.consent4j.SubjectId.of("c-1"));
+      tester.testAllPublicInstanceMethods(org.consent4j.jdbc.LazyConsentStore.of(
+          org.consent4j.jdbc.JdbcConsentStore.builder(h2.dataSource()).tablePrefix(h2.tablePrefix())));
       tester.testAllPublicStaticMethods(ConsentChangeFeed.class);
       tester.testAllPublicInstanceMethods(ConsentChangeFeed.builder(h2.dataSource()));
       try (ConsentChangeFeed feed = ConsentChangeFeed.builder(h2.dataSource()).tablePrefix(h2.tablePrefix()).build()) {

@@ -33,6 +33,7 @@ import org.consent4j.core.InMemoryConsentStore;
 import org.consent4j.core.audit.AuditTrail;
 import org.consent4j.core.audit.Verification;
 import org.consent4j.jdbc.JdbcConsentStore;
+import org.consent4j.jdbc.LazyConsentStore;
 import org.consent4j.jdbc.TestDatabases;
 import org.consent4j.jdbc.TestDatabases.Database;
 import org.consent4j.jdbc.audit.JdbcAuditSink;
@@ -50,8 +51,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 final class DatabaseFaultsTest {
   static final Catalog CATALOG = Catalog.builder()
       .purpose("marketing.email", LegalBasis.CONSENT)
+      .purpose("billing", LegalBasis.CONTRACT, "contact.email")
       .categories("contact.email")
       .build();
+  static final AccessContext BILLING = AccessContext.of("invoicing", "billing");
   static final DataCategory EMAIL = DataCategory.of("contact.email");
   static final Purpose MARKETING = Purpose.of("marketing.email");
   static final AccessContext CAMPAIGN = AccessContext.of("campaign", "marketing.email");
@@ -131,6 +134,51 @@ final class DatabaseFaultsTest {
         await(() -> permits(engine), "the running engine resumes by itself");
         await(feed::isFresh, "the feed resumes by itself");
         assertTrue(feed.failures() > 0);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("proxied")
+  void anApplicationStartedWhileTheDatabaseIsDownDeniesEverythingThenResumesByItself(Database db) throws Exception {
+    db.dataSource();
+    try (FaultProxy proxy = new FaultProxy(url(db));
+        HikariDataSource ds = pool(db, proxy.url(url(db)), db.tablePrefix() + "late")) {
+      proxy.drop(); // down before anything is built
+      LazyConsentStore store = LazyConsentStore.of(JdbcConsentStore.builder(ds).tablePrefix(db.tablePrefix()));
+      JdbcAuditSink sink = JdbcAuditSink.builder(ds).tablePrefix(db.tablePrefix()).buildLazily();
+      try (ConsentChangeFeed feed = ConsentChangeFeed.builder(ds).tablePrefix(db.tablePrefix())
+          .pollInterval(Duration.ofMillis(100)).heartbeatInterval(Duration.ofMillis(100)).stalenessBound(STALENESS)
+          .buildLazily();
+          ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).store(store)
+              .auditTrail(AuditTrail.builder(sink).build()).cacheTrustedWhile(feed::isFresh).build()) {
+        feed.start(engine);
+        ConsentStoreUnavailableException noStore = assertThrows(ConsentStoreUnavailableException.class,
+            () -> engine.check(ALICE, CAMPAIGN, Set.of(EMAIL)));
+        assertTrue(noStore.getMessage().contains("cannot reach the database"), noStore.getMessage());
+        assertThrows(ConsentStoreUnavailableException.class,
+            () -> engine.grant(Grant.builder(ALICE).purpose(MARKETING).category(EMAIL)));
+        // A contract purpose needs no consent state, but its decision cannot be audited: refused too.
+        AuditUnavailableException noAudit = assertThrows(AuditUnavailableException.class,
+            () -> engine.check(ALICE, BILLING, Set.of(EMAIL)));
+        assertTrue(noAudit.getMessage().contains("refused"), noAudit.getMessage());
+        assertFalse(feed.isFresh());
+
+        proxy.pass();
+        await(() -> {
+          try {
+            engine.grant(Grant.builder(ALICE).purpose(MARKETING).category(EMAIL));
+            return true;
+          } catch (ConsentStoreUnavailableException e) {
+            return false;
+          }
+        }, "the store sets itself up");
+        assertTrue(store.isReady());
+        await(() -> permits(engine), "access resumes by itself");
+        await(feed::isFresh, "the feed sets itself up");
+        assertTrue(engine.check(ALICE, BILLING, Set.of(EMAIL)).permits(EMAIL));
+        Verification v = AuditTrail.verify(sink, Optional.empty());
+        assertTrue(v.valid() && v.recordsChecked() >= 2, v.toString());
       }
     }
   }
