@@ -420,8 +420,9 @@ public final class ConsentEngine implements AutoCloseable {
      * engine neither reads nor fills its cache and asks the store every time (so, with the store
      * unreachable, denies). Used by a change feed from the database (for example {@code
      * org.consent4j.jdbc.revocation.ConsentChangeFeed}) to stop a node from trusting its cache once it
-     * has not heard of other nodes' changes for longer than its staleness bound. Always true by
-     * default. Must be fast and thread-safe; an exception it throws fails the check.
+     * has not heard of other nodes' changes for longer than its staleness bound. When it answers
+     * true again, the engine forgets everything it cached before, which may have missed changes.
+     * Always true by default. Must be fast and thread-safe; an exception it throws fails the check.
      *
      * @throws NullPointerException if {@code trusted} is null
      */

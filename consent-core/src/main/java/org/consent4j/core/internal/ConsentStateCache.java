@@ -39,6 +39,8 @@ public final class ConsentStateCache {
   private final Cache<SubjectId, List<LedgerEntry>> cache;
   private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
   private final BooleanSupplier trusted;
+  /** Set while the cache is not trusted; the first trusted read after it forgets everything. */
+  private final java.util.concurrent.atomic.AtomicBoolean distrusted = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param maximumSize how many subjects to keep; 0 disables caching
@@ -52,7 +54,8 @@ public final class ConsentStateCache {
   /**
    * @param trusted asked on every read: while it answers false, the cache is neither read nor
    *     filled, and every read goes to the store (a node that lost touch with the other nodes'
-   *     writes must not answer from memory)
+   *     writes must not answer from memory); when it answers true again, everything cached before
+   *     is forgotten, since it may have missed changes meanwhile
    */
   public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive,
       BooleanSupplier trusted) {
@@ -112,6 +115,13 @@ public final class ConsentStateCache {
     Map<SubjectId, List<LedgerEntry>> out = new HashMap<>(Math.max(16, subjects.size() * 2));
     List<SubjectId> missing = new ArrayList<>();
     boolean trust = trusted.getAsBoolean();
+    if (!trust) {
+      distrusted.set(true);
+    } else if (distrusted.get()) {
+      // Invalidate first, then clear the flag: a reader that still sees the flag invalidates again.
+      invalidateAll();
+      distrusted.set(false);
+    }
     for (SubjectId s : subjects) {
       List<LedgerEntry> hit = trust ? cache.getIfPresent(s) : null;
       if (hit != null) {
