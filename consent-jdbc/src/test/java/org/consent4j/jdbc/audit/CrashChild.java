@@ -10,11 +10,15 @@ import org.consent4j.core.InMemoryConsentStore;
 import org.consent4j.core.audit.AuditTrail;
 
 /**
- * The child JVM of {@link SynchronousAuditCrashTest}: serves accesses through an engine with a
+ * The child JVM of {@link AuditCrashTest}: serves accesses through an engine with a
  * synchronous JDBC audit trail, printing {@code SERVED <subject>} for each access only after the
- * engine returned its decision, until it is killed. Arguments: JDBC URL, table prefix, run id.
+ * engine returned its decision, until it is killed. Arguments: JDBC URL, table prefix, run id, and
+ * {@code async} for an asynchronous trail.
  */
 public final class CrashChild {
+  /** The asynchronous trail's queue capacity: at most this many accepted events may be lost. */
+  static final int QUEUE_CAPACITY = 50;
+
   private CrashChild() {}
 
   private static javax.sql.DataSource pool(String url) {
@@ -28,9 +32,13 @@ public final class CrashChild {
     String url = args[0];
     String prefix = args[1];
     String run = args[2];
+    boolean async = args.length > 3 && args[3].equals("async");
     JdbcAuditSink sink = JdbcAuditSink.builder(pool(url)).tablePrefix(prefix).build();
+    AuditTrail trail = async
+        ? AuditTrail.builder(sink).asynchronous(QUEUE_CAPACITY, 10, java.time.Duration.ofSeconds(5)).build()
+        : AuditTrail.builder(sink).build();
     ConsentEngine engine = ConsentEngine.builder().catalog(JdbcAuditSinkTest.CATALOG)
-        .store(new InMemoryConsentStore()).auditTrail(AuditTrail.builder(sink).build()).build();
+        .store(new InMemoryConsentStore()).auditTrail(trail).build();
     PrintStream out = System.out;
     out.println("READY");
     out.flush();
