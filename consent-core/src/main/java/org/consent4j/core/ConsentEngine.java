@@ -86,7 +86,7 @@ public final class ConsentEngine implements AutoCloseable {
     this.store = b.store != null ? b.store : new InMemoryConsentStore();
     this.audit = b.audit != null ? b.audit : AuditTrail.inMemory();
     this.clock = b.clock;
-    this.cache = new ConsentStateCache(store, clock, b.cacheMaximumSize, b.cacheTimeToLive);
+    this.cache = new ConsentStateCache(store, clock, b.cacheMaximumSize, b.cacheTimeToLive, b.cacheTrusted);
   }
 
   /** Starts building an engine; only the catalog is required. */
@@ -385,9 +385,23 @@ public final class ConsentEngine implements AutoCloseable {
     return new SubjectExport(subject, clock.instant(), ledger, accesses);
   }
 
-  /** Forgets all cached consent state; the next checks read the store. */
+  /**
+   * Forgets all cached consent state; the next checks read the store. A check already reading
+   * the store when this is called does not put what it read into the cache.
+   */
   public void invalidateCache() {
     cache.invalidateAll();
+  }
+
+  /**
+   * Forgets one subject's cached consent state, for a change another engine (another node)
+   * made to the store; the next check of the subject reads the store. A check of the subject
+   * already reading the store when this is called does not put what it read into the cache.
+   *
+   * @throws NullPointerException if {@code subject} is null
+   */
+  public void invalidateCache(SubjectId subject) {
+    cache.invalidate(Objects.requireNonNull(subject, "subject"));
   }
 
   /** Closes the audit trail, draining an asynchronous one. */
@@ -409,8 +423,25 @@ public final class ConsentEngine implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private long cacheMaximumSize = 100_000;
     private Duration cacheTimeToLive = Duration.ofMinutes(10);
+    private java.util.function.BooleanSupplier cacheTrusted = () -> true;
 
     private Builder() {}
+
+    /**
+     * A condition asked before every read of cached consent state; while it answers false, the
+     * engine neither reads nor fills its cache and asks the store every time (so, with the store
+     * unreachable, denies). Used by a change feed from the database (for example {@code
+     * org.consent4j.jdbc.revocation.ConsentChangeFeed}) to stop a node from trusting its cache once it
+     * has not heard of other nodes' changes for longer than its staleness bound. When it answers
+     * true again, the engine forgets everything it cached before, which may have missed changes.
+     * Always true by default. Must be fast and thread-safe; an exception it throws fails the check.
+     *
+     * @throws NullPointerException if {@code trusted} is null
+     */
+    public Builder cacheTrustedWhile(java.util.function.BooleanSupplier trusted) {
+      this.cacheTrusted = Objects.requireNonNull(trusted, "trusted");
+      return this;
+    }
 
     /** The catalog; required. */
     public Builder catalog(Catalog catalog) {

@@ -203,6 +203,12 @@ public final class TestDatabases {
           for (String t : tables) {
             s.execute("DROP TABLE IF EXISTS " + q + t + q + (name.equals("PostgreSQL") ? " CASCADE" : ""));
           }
+          if (name.equals("PostgreSQL")) {
+            // The change-notification trigger function of the store's migrations.
+            for (String p : prefixes) {
+              s.execute("DROP FUNCTION IF EXISTS " + p + "notify_change() CASCADE");
+            }
+          }
         }
       }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -16,6 +17,7 @@ import org.consent4j.AuditEvent;
 import org.consent4j.AuditRecord;
 import org.consent4j.AuditUnavailableException;
 import org.consent4j.spi.AuditSink;
+import org.consent4j.spi.SharedChainAuditSink;
 
 /**
  * The append-only, hash-chained audit trail: every access decision is {@linkplain #record
@@ -32,7 +34,13 @@ import org.consent4j.spi.AuditSink;
  * if the process ends without {@link #close()}.
  *
  * <p>A trail continues the chain it finds in its sink, so a restarted application appends to the
- * same chain. Only one trail may write to a sink at a time.
+ * same chain. Only one trail may write to a sink at a time — except a {@link SharedChainAuditSink}
+ * (such as the JDBC audit sink), which keeps the head of the chain itself and seals each event
+ * as it stores it: any number of trails, in any number of processes, may then append to one
+ * chain. Over such a sink, {@link #record} in asynchronous mode queues the event unsealed and
+ * returns an empty result; the writer thread hands batches to {@link
+ * SharedChainAuditSink#append}, retrying a failed batch under the same id so that it is stored
+ * exactly once.
  *
  * <p>Every method is thread-safe. Records are sealed in the order their {@code record} calls take
  * the trail's lock, and written in that order.
@@ -57,6 +65,10 @@ public final class AuditTrail implements AutoCloseable {
   private static final int STALL_FACTOR = 10;
 
   private final AuditSink sink;
+  /** The sink when it seals records itself; null when this trail seals them. */
+  private final SharedChainAuditSink shared;
+  /** Shared sink: the thread is inside {@code append}, so a nested record would deadlock or loop. */
+  private final ThreadLocal<Boolean> inSharedSink = new ThreadLocal<>();
   private final boolean asynchronous;
   private final int maxBatchSize;
   private final long offerTimeoutNanos;
@@ -76,8 +88,11 @@ public final class AuditTrail implements AutoCloseable {
   private AuditRecord uncertain;
 
   // Asynchronous mode; guarded by lock.
-  private final ArrayDeque<AuditRecord> queue = new ArrayDeque<>();
-  private long writtenSequence;
+  /** Sealed records (this trail seals) or events (the shared sink seals), in order. */
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  /** How many records were accepted into the queue, and how many of them are written. */
+  private long acceptedCount;
+  private long writtenCount;
   private boolean writerStopped;
   private boolean abandoned;
   private Exception lastWriteFailure;
@@ -91,20 +106,26 @@ public final class AuditTrail implements AutoCloseable {
 
   private AuditTrail(Builder b) {
     this.sink = b.sink;
+    this.shared = b.sink instanceof SharedChainAuditSink s ? s : null;
     this.asynchronous = b.asynchronous;
     this.maxBatchSize = b.maxBatchSize;
     this.offerTimeout = b.offerTimeout;
     this.offerTimeoutNanos = b.offerTimeout.toNanos();
-    Optional<AuditRecord> last;
-    try {
-      last = sink.last();
-    } catch (Exception e) {
-      throw new AuditUnavailableException("the audit trail could not read the last record of its sink, so it"
-          + " cannot continue the chain; check that the sink is reachable and its last record is intact", e);
+    if (shared == null) {
+      Optional<AuditRecord> last;
+      try {
+        last = sink.last();
+      } catch (Exception e) {
+        throw new AuditUnavailableException("the audit trail could not read the last record of its sink, so it"
+            + " cannot continue the chain; check that the sink is reachable and its last record is intact", e);
+      }
+      this.headSequence = last.map(AuditRecord::sequence).orElse(0L);
+      this.headHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS);
+    } else {
+      // The shared sink holds the head; it need not be reachable now (records fail until it is).
+      this.headSequence = 0;
+      this.headHash = AuditRecord.GENESIS;
     }
-    this.headSequence = last.map(AuditRecord::sequence).orElse(0L);
-    this.headHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS);
-    this.writtenSequence = headSequence;
     if (asynchronous) {
       room = new Semaphore(b.queueCapacity, true);
       writer = new Thread(this::runWriter, "consent4j-audit-writer");
@@ -150,23 +171,135 @@ public final class AuditTrail implements AutoCloseable {
    * storing the record all the same, the next call finds it there and keeps it in the chain
    * rather than fork the chain.)
    *
-   * @return the sealed record; in asynchronous mode it may not be written yet (see {@link #flush})
+   * @return the sealed record; in asynchronous mode it may not be written yet (see {@link #flush});
+   *     empty in asynchronous mode over a {@link SharedChainAuditSink}, where the sink seals the
+   *     record when the writer stores it
    * @throws NullPointerException if {@code event} is null
    * @throws IllegalArgumentException if a text of the event is not well-formed Unicode
    * @throws AuditUnavailableException if the sink could not write the record (synchronous), the
    *     queue stayed full for the offer timeout (asynchronous), the thread was interrupted while
    *     waiting, or the trail is closed
    */
-  public AuditRecord record(AuditEvent event) {
+  public Optional<AuditRecord> record(AuditEvent event) {
     Objects.requireNonNull(event, "event");
-    if (lock.isHeldByCurrentThread()) {
+    if (lock.isHeldByCurrentThread() || inSharedSink.get() != null) {
       // A sink (or something it calls) that records again would seal a second record with the
       // same sequence and fork the chain.
       throw new AuditUnavailableException("the audit trail was called again from inside its own sink on thread "
           + Thread.currentThread().getName() + "; a sink must not produce audit events (do not write the audit"
           + " trail through a consent-guarded DataSource)");
     }
-    return asynchronous ? enqueue(event) : writeNow(event);
+    if (shared != null) {
+      if (asynchronous) {
+        enqueue(event);
+        return Optional.empty();
+      }
+      return Optional.of(appendShared(event));
+    }
+    return Optional.of(asynchronous ? enqueue(event) : writeNow(event));
+  }
+
+  /** One synchronous caller's event in a group commit, and what became of it. Guarded by groupLock. */
+  private static final class Pending {
+    final AuditEvent event;
+    AuditRecord record;
+    Exception failure;
+    boolean done;
+
+    Pending(AuditEvent event) {
+      this.event = event;
+    }
+  }
+
+  /** The most events one group commit stores. */
+  private static final int MAX_GROUP = 1000;
+  private final ReentrantLock groupLock = new ReentrantLock();
+  private final Condition groupDone = groupLock.newCondition();
+  private final ArrayDeque<Pending> forming = new ArrayDeque<>();
+  private boolean groupActive;
+
+  /**
+   * Synchronous mode over a shared sink, with group commit: while one thread's append is in
+   * flight, the events of threads that call meanwhile gather, and the first of them to be woken
+   * stores them all in one append. Every caller still returns only after its own event is
+   * committed, and fails if the append that carried it failed; the sink's lock is taken once per
+   * group instead of once per event. The trail's own lock is not held while the sink works.
+   */
+  private AuditRecord appendShared(AuditEvent event) {
+    requireOpen();
+    Pending me = new Pending(event);
+    List<Pending> group = new ArrayList<>();
+    groupLock.lock();
+    try {
+      forming.addLast(me);
+      while (groupActive && !me.done) {
+        groupDone.awaitUninterruptibly();
+      }
+      if (me.done) {
+        return outcome(me);
+      }
+      groupActive = true;
+      // This caller's own event first: it must be in the group it leads.
+      forming.remove(me);
+      group.add(me);
+      while (!forming.isEmpty() && group.size() < MAX_GROUP) {
+        group.add(forming.pollFirst());
+      }
+    } finally {
+      groupLock.unlock();
+    }
+    List<AuditRecord> written = null;
+    Exception failure = null;
+    inSharedSink.set(Boolean.TRUE);
+    try {
+      List<AuditEvent> events = new ArrayList<>(group.size());
+      group.forEach(p -> events.add(p.event));
+      written = shared.append(UUID.randomUUID().toString(), events);
+      if (written.size() != events.size()) {
+        failure = new AuditUnavailableException("the audit sink returned " + written.size() + " records for "
+            + events.size() + " events");
+      }
+    } catch (Exception e) {
+      failure = e;
+    } finally {
+      inSharedSink.remove();
+    }
+    if (failure == null) {
+      AuditRecord last = written.get(written.size() - 1);
+      lock.lock();
+      try {
+        if (last.sequence() > headSequence) {
+          advance(last);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    groupLock.lock();
+    try {
+      for (int i = 0; i < group.size(); i++) {
+        Pending p = group.get(i);
+        if (failure == null) {
+          p.record = written.get(i);
+        } else {
+          p.failure = failure;
+        }
+        p.done = true;
+      }
+      groupActive = false;
+      groupDone.signalAll();
+      return outcome(me);
+    } finally {
+      groupLock.unlock();
+    }
+  }
+
+  private static AuditRecord outcome(Pending p) {
+    if (p.failure != null) {
+      throw new AuditUnavailableException("the audit sink could not store the audit event, so the access was"
+          + " refused (" + AuditChain.describe(p.failure) + ")", p.failure);
+    }
+    return p.record;
   }
 
   private AuditRecord writeNow(AuditEvent event) {
@@ -216,6 +349,7 @@ public final class AuditTrail implements AutoCloseable {
     uncertain = null;
   }
 
+  /** Queues the event; returns the sealed record, or null when the shared sink seals it later. */
   private AuditRecord enqueue(AuditEvent event) {
     if (closed) {
       throw closedException();
@@ -239,6 +373,13 @@ public final class AuditTrail implements AutoCloseable {
       if (writerStopped) {
         throw new AuditUnavailableException("the audit writer thread has stopped; the access was refused",
             lastWriteFailure);
+      }
+      acceptedCount++;
+      if (shared != null) {
+        queue.addLast(event);
+        queued = true;
+        work.signal();
+        return null;
       }
       // Sealed and queued under one lock hold: the chain order is the queue order, and the head
       // never moves past a record that was not queued.
@@ -275,37 +416,49 @@ public final class AuditTrail implements AutoCloseable {
     }
     lock.lock();
     try {
-      awaitWritten(headSequence, "flush");
+      awaitWritten(acceptedCount, "flush");
     } finally {
       lock.unlock();
     }
   }
 
-  /** Waits, holding the lock, while the writer makes progress towards {@code target}. */
+  /**
+   * "records 4 to 9" when this trail sealed them (the head is the last accepted record), "6
+   * accepted events" when a shared sink seals them on writing. Holding the lock.
+   */
+  private String unwritten(long target) {
+    long count = target - writtenCount;
+    if (shared != null) {
+      return count + " accepted events";
+    }
+    return "records " + (headSequence - count + 1) + " to " + headSequence;
+  }
+
+  /** Waits, holding the lock, while the writer makes progress towards {@code target} records written. */
   private void awaitWritten(long target, String what) {
     long stallNanos = Math.multiplyExact(offerTimeoutNanos, (long) STALL_FACTOR);
-    long seen = writtenSequence;
+    long seen = writtenCount;
     long deadline = System.nanoTime() + stallNanos;
-    while (writtenSequence < target) {
+    while (writtenCount < target) {
       if (writerStopped) {
-        throw new AuditUnavailableException("audit " + what + " failed: the audit writer stopped with records "
-            + (writtenSequence + 1) + " to " + target + " unwritten", lastWriteFailure);
+        throw new AuditUnavailableException("audit " + what + " failed: the audit writer stopped with "
+            + unwritten(target) + " unwritten", lastWriteFailure);
       }
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
         throw new AuditUnavailableException("audit " + what + " failed: the audit sink wrote nothing for "
-            + offerTimeout.multipliedBy(STALL_FACTOR) + " and records " + (writtenSequence + 1) + " to " + target
-            + " are still queued", lastWriteFailure);
+            + offerTimeout.multipliedBy(STALL_FACTOR) + " and " + unwritten(target) + " are still queued",
+            lastWriteFailure);
       }
       try {
         progress.awaitNanos(remaining);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AuditUnavailableException("audit " + what + " was interrupted with records "
-            + (writtenSequence + 1) + " to " + target + " still queued", e);
+        throw new AuditUnavailableException("audit " + what + " was interrupted with " + unwritten(target)
+            + " still queued", e);
       }
-      if (writtenSequence != seen) {
-        seen = writtenSequence;
+      if (writtenCount != seen) {
+        seen = writtenCount;
         deadline = System.nanoTime() + stallNanos;
       }
     }
@@ -314,9 +467,22 @@ public final class AuditTrail implements AutoCloseable {
   /**
    * The head of the chain: the last record this trail accepted, or the sink's last record when
    * nothing was recorded yet. In asynchronous mode call {@link #flush()} first when saving the
-   * head as a checkpoint, or the checkpoint may be ahead of the sink.
+   * head as a checkpoint, or the checkpoint may be ahead of the sink. Over a {@link
+   * SharedChainAuditSink}, the head is the sink's last stored record, whoever appended it.
+   *
+   * @throws AuditUnavailableException if a shared sink cannot be read
    */
   public ChainHead head() {
+    if (shared != null) {
+      try {
+        return shared.last().map(ChainHead::of).orElse(ChainHead.empty());
+      } catch (AuditUnavailableException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new AuditUnavailableException("the audit sink could not be read to find the head of the chain ("
+            + AuditChain.describe(e) + ")", e);
+      }
+    }
     lock.lock();
     try {
       return new ChainHead(headSequence, headHash);
@@ -353,6 +519,19 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   private Verification verify(Optional<ChainHead> checkpoint) {
+    return verify(sink, checkpoint);
+  }
+
+  /**
+   * Verifies the records of any sink, as {@link #verify(ChainHead)} does, without a trail: for an
+   * auditor's tool, or a sink that several trails share.
+   *
+   * @param checkpoint a head saved earlier outside the sink, or empty
+   * @throws NullPointerException if an argument is null
+   */
+  public static Verification verify(AuditSink sink, Optional<ChainHead> checkpoint) {
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(checkpoint, "checkpoint");
     Stream<AuditRecord> records;
     try {
       records = sink.read();
@@ -384,7 +563,7 @@ public final class AuditTrail implements AutoCloseable {
       work.signalAll();
       if (asynchronous) {
         try {
-          awaitWritten(headSequence, "close");
+          awaitWritten(acceptedCount, "close");
         } catch (AuditUnavailableException e) {
           if (writerStopped) {
             closeSink(e);
@@ -455,7 +634,7 @@ public final class AuditTrail implements AutoCloseable {
 
   private void runWriter() {
     try {
-      List<AuditRecord> batch = new ArrayList<>(maxBatchSize);
+      List<Object> batch = new ArrayList<>(maxBatchSize);
       while (true) {
         batch.clear();
         lock.lock();
@@ -472,12 +651,12 @@ public final class AuditTrail implements AutoCloseable {
         } finally {
           lock.unlock();
         }
-        if (!writeWithRetry(batch)) {
+        if (!(shared != null ? appendWithRetry(batch) : writeWithRetry(records(batch)))) {
           return;
         }
         lock.lock();
         try {
-          writtenSequence = batch.get(batch.size() - 1).sequence();
+          writtenCount += batch.size();
           progress.signalAll();
         } finally {
           lock.unlock();
@@ -497,6 +676,61 @@ public final class AuditTrail implements AutoCloseable {
       if (closeSink) {
         closeSink(null);
       }
+    }
+  }
+
+  private static List<AuditRecord> records(List<Object> batch) {
+    List<AuditRecord> out = new ArrayList<>(batch.size());
+    batch.forEach(o -> out.add((AuditRecord) o));
+    return out;
+  }
+
+  /**
+   * Hands the batch of events to the shared sink, retrying under the same append id until it is
+   * stored (true) or the trail is abandoned (false). The id makes the retry of a batch whose
+   * commit was acknowledged too late store nothing twice.
+   */
+  private boolean appendWithRetry(List<Object> batch) {
+    List<AuditEvent> events = new ArrayList<>(batch.size());
+    batch.forEach(o -> events.add((AuditEvent) o));
+    String appendId = UUID.randomUUID().toString();
+    long backoff = FIRST_BACKOFF_NANOS;
+    boolean failing = false;
+    while (true) {
+      try {
+        List<AuditRecord> written = shared.append(appendId, events);
+        AuditRecord last = written.get(written.size() - 1);
+        lock.lock();
+        try {
+          if (last.sequence() > headSequence) {
+            advance(last);
+          }
+        } finally {
+          lock.unlock();
+        }
+        if (failing) {
+          LOG.log(Level.INFO, "audit sink recovered; a batch of {0} queued events is stored", events.size());
+        }
+        return true;
+      } catch (Exception e) {
+        lock.lock();
+        try {
+          lastWriteFailure = e;
+        } finally {
+          lock.unlock();
+        }
+        if (!failing) {
+          LOG.log(Level.WARNING, "audit sink could not store a batch of " + events.size() + " events; retrying,"
+              + " and callers wait for queue room meanwhile", e);
+        }
+        failing = true;
+      }
+      if (!sleepUnlessAbandoned(backoff)) {
+        LOG.log(Level.ERROR, "audit trail closed with a batch of " + events.size()
+            + " events and any queued after them unstored");
+        return false;
+      }
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
     }
   }
 
@@ -574,6 +808,10 @@ public final class AuditTrail implements AutoCloseable {
 
   @Override
   public String toString() {
+    if (shared != null) {
+      // head() would ask the database, and toString must not fail.
+      return "AuditTrail[" + (asynchronous ? "asynchronous" : "synchronous") + ", shared chain, " + sink + "]";
+    }
     ChainHead head = head();
     return "AuditTrail[" + (asynchronous ? "asynchronous" : "synchronous") + ", head " + head.sequence() + ", "
         + sink + "]";

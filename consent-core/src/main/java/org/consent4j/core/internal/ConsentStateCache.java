@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import org.consent4j.ConsentStoreUnavailableException;
 import org.consent4j.Grant;
 import org.consent4j.LedgerEntry;
@@ -37,6 +38,9 @@ public final class ConsentStateCache {
   private final Clock clock;
   private final Cache<SubjectId, List<LedgerEntry>> cache;
   private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+  private final BooleanSupplier trusted;
+  /** Set while the cache is not trusted; the first trusted read after it forgets everything. */
+  private final java.util.concurrent.atomic.AtomicBoolean distrusted = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param maximumSize how many subjects to keep; 0 disables caching
@@ -44,6 +48,18 @@ public final class ConsentStateCache {
    *     grant it holds
    */
   public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive) {
+    this(store, clock, maximumSize, timeToLive, () -> true);
+  }
+
+  /**
+   * @param trusted asked on every read: while it answers false, the cache is neither read nor
+   *     filled, and every read goes to the store (a node that lost touch with the other nodes'
+   *     writes must not answer from memory); when it answers true again, everything cached before
+   *     is forgotten, since it may have missed changes meanwhile
+   */
+  public ConsentStateCache(ConsentStore store, Clock clock, long maximumSize, Duration timeToLive,
+      BooleanSupplier trusted) {
+    this.trusted = trusted;
     this.store = store;
     this.clock = clock;
     long ttlNanos = saturatedNanos(timeToLive);
@@ -98,8 +114,16 @@ public final class ConsentStateCache {
   public Map<SubjectId, List<LedgerEntry>> ledgers(Collection<SubjectId> subjects) {
     Map<SubjectId, List<LedgerEntry>> out = new HashMap<>(Math.max(16, subjects.size() * 2));
     List<SubjectId> missing = new ArrayList<>();
+    boolean trust = trusted.getAsBoolean();
+    if (!trust) {
+      distrusted.set(true);
+    } else if (distrusted.get()) {
+      // Invalidate first, then clear the flag: a reader that still sees the flag invalidates again.
+      invalidateAll();
+      distrusted.set(false);
+    }
     for (SubjectId s : subjects) {
-      List<LedgerEntry> hit = cache.getIfPresent(s);
+      List<LedgerEntry> hit = trust ? cache.getIfPresent(s) : null;
       if (hit != null) {
         out.put(s, hit);
       } else {
@@ -135,7 +159,9 @@ public final class ConsentStateCache {
       List<LedgerEntry> copy = checked(s, ledger);
       long generation = seen[i++];
       int stripe = stripe(s);
-      cache.asMap().compute(s, (k, old) -> generations.get(stripe) == generation ? copy : old);
+      if (trust) {
+        cache.asMap().compute(s, (k, old) -> generations.get(stripe) == generation ? copy : old);
+      }
       out.put(s, copy);
     }
     return out;

@@ -83,7 +83,7 @@ final class AsynchronousAuditTrailTest {
     AuditTrail trail = AuditTrail.builder(sink).asynchronous(4, 2, Duration.ofMillis(200)).build();
     List<AuditRecord> accepted = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {
-      accepted.add(trail.record(Events.event(i)));
+      accepted.add(trail.record(Events.event(i)).orElseThrow());
     }
     assertTrue(sink.entered.await(PATIENT.toSeconds(), TimeUnit.SECONDS));
 
@@ -96,7 +96,7 @@ final class AsynchronousAuditTrailTest {
     sink.release.countDown();
     trail.flush();
     assertEquals(accepted, sink.delegate.records());
-    AuditRecord after = trail.record(Events.event(6));
+    AuditRecord after = trail.record(Events.event(6)).orElseThrow();
     assertEquals(5, after.sequence());
     trail.close();
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), sequences(sink.delegate.records()));
@@ -238,7 +238,7 @@ final class AsynchronousAuditTrailTest {
   void headRunsAheadOfTheSinkUntilFlushed() {
     LatchedSink sink = new LatchedSink();
     AuditTrail trail = AuditTrail.builder(sink).asynchronous(8, 8, PATIENT).build();
-    AuditRecord r = trail.record(Events.event(1));
+    AuditRecord r = trail.record(Events.event(1)).orElseThrow();
     assertEquals(ChainHead.of(r), trail.head());
     Verification early = trail.verify(trail.head());
     assertEquals(java.util.OptionalLong.of(1), early.firstBrokenSequence());

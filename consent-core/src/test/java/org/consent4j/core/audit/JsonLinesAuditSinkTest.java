@@ -122,7 +122,7 @@ final class JsonLinesAuditSinkTest {
     ChainHead first = writeChain(3);
     try (AuditTrail trail = AuditTrail.builder(new JsonLinesAuditSink(file())).build()) {
       assertEquals(first, trail.head());
-      AuditRecord next = trail.record(Events.event(4));
+      AuditRecord next = trail.record(Events.event(4)).orElseThrow();
       assertEquals(4, next.sequence());
       assertEquals(first.hash(), next.previousHash());
       trail.record(Events.event(5));

@@ -24,9 +24,9 @@ final class SynchronousAuditTrailTest {
 
   @Test
   void recordReturnsOnlyOnceTheSinkHoldsTheRecord() {
-    AuditRecord first = trail.record(Events.event(1));
+    AuditRecord first = trail.record(Events.event(1)).orElseThrow();
     assertEquals(List.of(first), sink.records());
-    AuditRecord second = trail.record(Events.event(2));
+    AuditRecord second = trail.record(Events.event(2)).orElseThrow();
     assertEquals(List.of(first, second), sink.records());
     assertEquals(new ChainHead(2, second.hash()), trail.head());
     assertEquals(first.hash(), second.previousHash());
@@ -55,7 +55,7 @@ final class SynchronousAuditTrailTest {
     assertThrows(AuditUnavailableException.class, () -> trail.record(Events.event(3)));
     sink.mode = FlakySink.Mode.WORK;
 
-    AuditRecord next = trail.record(Events.event(4));
+    AuditRecord next = trail.record(Events.event(4)).orElseThrow();
 
     assertEquals(2, next.sequence());
     assertEquals(sink.records().get(0).hash(), next.previousHash());
@@ -70,7 +70,7 @@ final class SynchronousAuditTrailTest {
     assertEquals(1, trail.head().sequence());
     sink.mode = FlakySink.Mode.WORK;
 
-    AuditRecord next = trail.record(Events.event(3));
+    AuditRecord next = trail.record(Events.event(3)).orElseThrow();
 
     assertEquals(3, next.sequence());
     assertEquals(List.of(1L, 2L, 3L), sink.records().stream().map(AuditRecord::sequence).toList());
@@ -96,7 +96,7 @@ final class SynchronousAuditTrailTest {
     trail.record(Events.event(2));
     AuditTrail restarted = AuditTrail.builder(sink).build();
     assertEquals(trail.head(), restarted.head());
-    assertEquals(3, restarted.record(Events.event(3)).sequence());
+    assertEquals(3, restarted.record(Events.event(3)).orElseThrow().sequence());
     assertEquals(Verification.intact(3), restarted.verify());
   }
 
@@ -149,7 +149,7 @@ final class SynchronousAuditTrailTest {
   @Test
   void inMemoryTrailExposesItsSink() {
     AuditTrail memory = AuditTrail.inMemory();
-    AuditRecord r = memory.record(Events.event(1));
+    AuditRecord r = memory.record(Events.event(1)).orElseThrow();
     assertSame(InMemoryAuditSink.class, memory.sink().getClass());
     assertEquals(List.of(r), ((InMemoryAuditSink) memory.sink()).records());
   }

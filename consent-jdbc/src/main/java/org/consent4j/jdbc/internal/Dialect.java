@@ -123,6 +123,15 @@ public enum Dialect {
     }
   }
 
+  /** A column type for text of any length (JSON lists of subjects, for instance). */
+  String longText() {
+    return switch (this) {
+      case H2 -> "CHARACTER LARGE OBJECT";
+      case POSTGRESQL -> "TEXT";
+      case MARIADB, MYSQL -> "LONGTEXT";
+    };
+  }
+
   /** An index: its (prefixed) name and its comma-separated columns. */
   record Index(String name, String columns) {}
 

@@ -42,7 +42,8 @@ public final class Migrations {
   private static final List<Migration> ALL = List.of(
       new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1),
       new Migration(2, "explicit consent of grants (GDPR Art. 9, 49); recipient notification outbox (Art. 19)",
-          Migrations::v2));
+          Migrations::v2),
+      new Migration(3, "audit trail: hash-chained events and chain head; change notification", Migrations::v3));
 
   private static final int ATTEMPTS = 3;
 
@@ -275,6 +276,60 @@ public final class Migrations {
         "PRIMARY KEY (notification_id, recipient)",
         "CONSTRAINT " + p + "fk_notification_delivery FOREIGN KEY (notification_id) REFERENCES " + s.notification()
             + " (id)"), List.of()));
+    return out;
+  }
+
+  /**
+   * V3: the JDBC audit sink's tables and, on PostgreSQL, the change notification.
+   *
+   * <p>{@code audit} holds one row per sealed record: the chain columns ({@code seq},
+   * {@code prev_hash}, {@code hash}), the event's scalar fields as columns (so auditors can query
+   * them), and its lists and details as JSON text; only the primary key is indexed, to keep
+   * appends fast. {@code audit_head} has one row, the head of the chain, locked by every append so
+   * that appenders in every process take turns. {@code audit_append} has one row per append (a
+   * batch): its id and the sequences it stored, so that a retried append is stored exactly once.
+   *
+   * <p>On PostgreSQL a trigger on the ledger sends {@code NOTIFY <prefix>changes, '<seq>:<subject>'}
+   * for every appended record; PostgreSQL delivers it to listeners when (and only if) the append
+   * commits.
+   */
+  private static List<String> v3(Dialect d, Schema s) {
+    String p = s.prefix();
+    String text = d.longText();
+    List<String> out = new ArrayList<>();
+    out.addAll(d.createTable(s.auditHead(), List.of(
+        "id INT NOT NULL PRIMARY KEY",
+        "seq BIGINT NOT NULL",
+        "hash CHAR(64) NOT NULL",
+        "CONSTRAINT " + p + "ck_audit_head_id CHECK (id = 1)"), List.of()));
+    out.addAll(d.createTable(s.audit(), List.of(
+        "seq BIGINT NOT NULL PRIMARY KEY",
+        "prev_hash CHAR(64) NOT NULL",
+        "hash CHAR(64) NOT NULL",
+        "event_sec BIGINT NOT NULL",
+        "event_nano INT NOT NULL",
+        "actor VARCHAR(128) NOT NULL",
+        "purpose VARCHAR(128) NOT NULL",
+        "recipient VARCHAR(128) NOT NULL",
+        "operation VARCHAR(512) NOT NULL",
+        "subjects " + text + " NOT NULL",
+        "categories " + text + " NOT NULL",
+        "outcome VARCHAR(16) NOT NULL",
+        "reason VARCHAR(128) NOT NULL",
+        "state_version BIGINT NOT NULL",
+        "details " + text + " NOT NULL"), List.of()));
+    out.addAll(d.createTable(s.auditAppend(), List.of(
+        "append_id VARCHAR(64) NOT NULL PRIMARY KEY",
+        "first_seq BIGINT NOT NULL",
+        "last_seq BIGINT NOT NULL"), List.of()));
+    if (d == Dialect.POSTGRESQL) {
+      out.add("CREATE OR REPLACE FUNCTION " + s.notifyFunction() + "() RETURNS trigger LANGUAGE plpgsql AS $c4j$"
+          + " BEGIN PERFORM pg_notify('" + s.changeChannel() + "', NEW.seq || ':' || NEW.subject_id); RETURN NULL; END"
+          + " $c4j$");
+      out.add("DROP TRIGGER IF EXISTS " + p + "tr_ledger_notify ON " + s.ledger());
+      out.add("CREATE TRIGGER " + p + "tr_ledger_notify AFTER INSERT ON " + s.ledger()
+          + " FOR EACH ROW EXECUTE PROCEDURE " + s.notifyFunction() + "()");
+    }
     return out;
   }
 

@@ -89,9 +89,35 @@ public record Schema(String prefix) {
     return prefix + "schema_version";
   }
 
+  /** The audit records of the JDBC audit sink, one row each. */
+  public String audit() {
+    return prefix + "audit";
+  }
+
+  /** One row per append to the audit chain: its id and the sequences it stored. */
+  public String auditAppend() {
+    return prefix + "audit_append";
+  }
+
+  /** The head of the audit chain: one row, locked by every append. */
+  public String auditHead() {
+    return prefix + "audit_head";
+  }
+
+  /** PostgreSQL: the trigger function that notifies other nodes of a ledger append. */
+  public String notifyFunction() {
+    return prefix + "notify_change";
+  }
+
+  /** PostgreSQL: the LISTEN/NOTIFY channel of ledger appends. */
+  public String changeChannel() {
+    return prefix + "changes";
+  }
+
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
-    return List.of(notificationDelivery(), notification(), grantExplicit(), grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
-        ledger(), schemaVersion());
+    return List.of(notificationDelivery(), notification(), grantExplicit(), grantPurpose(), grantCategory(),
+        grantRecipient(), grant(), withdrawal(), objection(), ledger(), audit(), auditAppend(), auditHead(),
+        schemaVersion());
   }
 }
