@@ -31,16 +31,27 @@ import org.consent4j.jdbc.internal.Dialect.Index;
  */
 public final class Migrations {
 
-  /** One schema version: its number, what it does, and its DDL. */
-  record Migration(int version, String description, Ddl ddl) {}
+  /** One schema version: its number, what it does, its DDL, and the data it fills in after the DDL. */
+  record Migration(int version, String description, Ddl ddl, Data data) {
+    Migration(int version, String description, Ddl ddl) {
+      this(version, description, ddl, (c, d, s) -> {});
+    }
+  }
 
   @FunctionalInterface
   interface Ddl {
     List<String> statements(Dialect dialect, Schema schema);
   }
 
+  /** Fills new tables from existing ones; runs after the DDL, under the same lock. */
+  @FunctionalInterface
+  interface Data {
+    void fill(Connection c, Dialect dialect, Schema schema) throws SQLException;
+  }
+
   private static final List<Migration> ALL = List.of(
-      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1));
+      new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1),
+      new Migration(2, "current consent state", Migrations::v2, (c, d, s) -> new ConsentState(d, s).rebuild(c)));
 
   private static final int ATTEMPTS = 3;
 
@@ -97,6 +108,7 @@ public final class Migrations {
         for (Migration m : ALL) {
           if (!applied.contains(m.version())) {
             execute(c, m.ddl().statements(dialect, schema));
+            m.data().fill(c, dialect, schema);
             recordVersion(c, schema, m);
           }
         }
@@ -234,6 +246,37 @@ public final class Migrations {
         "evidence_ref VARCHAR(512) NOT NULL",
         "CONSTRAINT " + p + "fk_objection_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)"),
         List.of(new Index(p + "ix_objection_subject", "subject_id, seq"))));
+    return out;
+  }
+
+  /**
+   * V2: the current consent state ({@link ConsentState}), filled from the ledger. Narrow rows,
+   * indexed by typed subject key first (an integer subject column probes {@code subject_num}
+   * without a cast) and by text, each followed by the purpose and recipient that every check
+   * names. No foreign key: the rows are derived, deleted and rewritten on every append of the
+   * subject, while the ledger itself stays append-only.
+   */
+  private static List<String> v2(Dialect d, Schema s) {
+    String p = s.prefix();
+    List<String> out = new ArrayList<>();
+    out.addAll(d.createTable(s.stateSubject(), List.of(
+        "subject_id VARCHAR(256) NOT NULL PRIMARY KEY"), List.of()));
+    out.addAll(d.createTable(s.consentState(), List.of(
+        "grant_seq BIGINT NOT NULL",
+        "subject_id VARCHAR(256) NOT NULL",
+        "subject_num BIGINT",
+        "purpose VARCHAR(128) NOT NULL",
+        "recipient VARCHAR(128) NOT NULL",
+        "category VARCHAR(128) NOT NULL",
+        "granted_at_sec BIGINT NOT NULL",
+        "granted_at_nano INT NOT NULL",
+        "expires_at_sec BIGINT",
+        "expires_at_nano INT",
+        "notice_id VARCHAR(128)",
+        "notice_version INT",
+        "PRIMARY KEY (grant_seq, purpose, recipient, category)"),
+        List.of(new Index(p + "ix_state_num", "subject_num, purpose, recipient"),
+            new Index(p + "ix_state_subject", "subject_id, purpose, recipient"))));
     return out;
   }
 

@@ -63,6 +63,19 @@ public record Schema(String prefix) {
     return prefix + "objection";
   }
 
+  /**
+   * The current consent state derived from the ledger: one row per grant, purpose, recipient and
+   * category that no withdrawal voids for every purpose, kept in step with each append.
+   */
+  public String consentState() {
+    return prefix + "consent_state";
+  }
+
+  /** One row per subject with a ledger, locked while an append refreshes that subject's state. */
+  public String stateSubject() {
+    return prefix + "state_subject";
+  }
+
   /** The migrations applied, one row per version. */
   public String schemaVersion() {
     return prefix + "schema_version";
@@ -70,7 +83,7 @@ public record Schema(String prefix) {
 
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
-    return List.of(grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
+    return List.of(consentState(), stateSubject(), grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(),
         ledger(), schemaVersion());
   }
 }

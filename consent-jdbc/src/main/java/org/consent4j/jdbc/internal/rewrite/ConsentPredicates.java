@@ -90,21 +90,24 @@ final class ConsentPredicates {
     return def.basis() != LegalBasis.CONSENT && def.declaresCategory(category);
   }
 
+  /**
+   * An effective grant as a probe of the current consent state table (one narrow row per grant,
+   * purpose, recipient and category, without the rows a withdrawal voids for every purpose): an
+   * index lookup for one row, a hash semi-join for many. The withdrawal test stays for the
+   * withdrawals of a narrower purpose than a grant's, which void only part of what its row serves.
+   */
   private String effectiveGrant(ProtectedTable table, String q, String subjectColumn, AccessContext ctx,
       PurposeDefinition def, Optional<DataCategory> category) {
     String p = prefix;
     StringBuilder sb = new StringBuilder(768);
-    sb.append("EXISTS (SELECT 1 FROM ").append(p).append("grant g JOIN ").append(p)
-        .append("grant_purpose gp ON gp.seq = g.seq JOIN ").append(p).append("grant_recipient gr ON gr.seq = g.seq");
-    if (category.isPresent()) {
-      sb.append(" JOIN ").append(p).append("grant_category gc ON gc.seq = g.seq");
-    }
-    sb.append(" WHERE g.subject_id = ").append(subject(table, q, subjectColumn))
-        .append(" AND gp.purpose IN (").append(list(ancestors(ctx.purpose()))).append(')')
-        .append(" AND gr.recipient = '").append(ctx.recipient().id()).append('\'')
-        // in effect: granted at or before now, and not yet expired (seconds and nanoseconds apart,
-        // which hold every instant exactly and cannot overflow)
-        .append(" AND (g.granted_at_sec < ").append(NOW_SECOND).append(" OR (g.granted_at_sec = ").append(NOW_SECOND)
+    sb.append("EXISTS (SELECT 1 FROM ").append(p).append("consent_state g WHERE ")
+        .append(subjectKey(table, q, subjectColumn))
+        .append(" AND g.purpose IN (").append(list(ancestors(ctx.purpose()))).append(')')
+        .append(" AND g.recipient = '").append(ctx.recipient().id()).append('\'');
+    category.ifPresent(c -> sb.append(" AND g.category IN (").append(list(categoryAncestors(c))).append(')'));
+    // in effect: granted at or before now, and not yet expired (seconds and nanoseconds apart,
+    // which hold every instant exactly and cannot overflow)
+    sb.append(" AND (g.granted_at_sec < ").append(NOW_SECOND).append(" OR (g.granted_at_sec = ").append(NOW_SECOND)
         .append(" AND g.granted_at_nano <= ").append(NOW_NANO).append("))")
         .append(" AND (g.expires_at_sec IS NULL OR g.expires_at_sec > ").append(NOW_SECOND)
         .append(" OR (g.expires_at_sec = ").append(NOW_SECOND).append(" AND g.expires_at_nano > ").append(NOW_NANO)
@@ -114,13 +117,25 @@ final class ConsentPredicates {
       sb.append(" AND g.notice_id = '").append(notice.get().id()).append("' AND g.notice_version >= ")
           .append(notice.get().version());
     }
-    category.ifPresent(c -> sb.append(" AND gc.category IN (").append(list(categoryAncestors(c))).append(')'));
     sb.append(" AND NOT EXISTS (SELECT 1 FROM ").append(p).append("withdrawal w WHERE w.subject_id = g.subject_id")
         .append(" AND w.purpose IN (").append(list(overlapping(ctx.purpose()))).append(')')
         .append(" AND (w.recipient IS NULL OR w.recipient = '").append(ctx.recipient().id()).append("')")
-        .append(" AND (w.seq > g.seq OR w.withdrawn_at_sec > g.granted_at_sec OR (w.withdrawn_at_sec = g.granted_at_sec")
+        .append(" AND (w.seq > g.grant_seq OR w.withdrawn_at_sec > g.granted_at_sec OR (w.withdrawn_at_sec = g.granted_at_sec")
         .append(" AND w.withdrawn_at_nano > g.granted_at_nano))))");
     return sb.toString();
+  }
+
+  /**
+   * The state row's subject equals the row's subject column: an integer column against the
+   * numeric key (no cast, so the planner can use an index or hash join either way), any other
+   * column against the text key.
+   */
+  private String subjectKey(ProtectedTable table, String q, String column) {
+    ProtectedTable.Column c = table.column(column).orElseThrow();
+    if (c.integral()) {
+      return "g.subject_num = " + q + "." + quote(c.name());
+    }
+    return "g.subject_id = " + subject(table, q, column);
   }
 
   /** The subject column as text, comparable with {@code subject_id}. */
