@@ -83,7 +83,7 @@ final class Loader {
       step(s, "contacts", "CREATE TABLE " + T + "contact (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT,"
           + " phone TEXT, segment INT NOT NULL)",
           "INSERT INTO " + T + "contact SELECT i, 'Contact ' || i, 'c' || i || '@example.org', '+31 6' || lpad(i::text, 8,"
-              + " '0'), mod(i * 7, 100)::int FROM generate_series(1, " + rows + ") i",
+              + " '0'), mod(i * 7, 100)::int FROM generate_series(1, " + rows + "::bigint) i",
           "CREATE INDEX " + T + "contact_segment ON " + T + "contact (segment)");
       // each contact befriends the next FRIENDS contacts (a ring), so every contact has friends both ways
       step(s, "friends", "CREATE TABLE " + T + "friend (user_id BIGINT NOT NULL, friend_id BIGINT NOT NULL)",
@@ -94,14 +94,14 @@ final class Loader {
       step(s, "orders", "CREATE TABLE " + T + "orders (id BIGINT PRIMARY KEY, contact_id BIGINT NOT NULL, amount INT"
           + " NOT NULL)",
           "INSERT INTO " + T + "orders SELECT i, 1 + mod(i * 48271, " + rows + "), 1 + mod(i * 31, 500)::int"
-              + " FROM generate_series(1, " + (rows * ORDERS) + ") i",
+              + " FROM generate_series(1, " + (rows * ORDERS) + "::bigint) i",
           "CREATE INDEX " + T + "orders_contact ON " + T + "orders (contact_id)");
     }
     JdbcConsentStore.builder(admin).tablePrefix(STORE).build(); // the store's own tables, at its current version
     try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
       String g = grants("i");
       String w = withdraws("i");
-      String series = " FROM generate_series(1, " + rows + ") i WHERE " + g;
+      String series = " FROM generate_series(1, " + rows + "::bigint) i WHERE " + g;
       step(s, "consent ledger",
           "INSERT INTO " + STORE + "ledger (seq, subject_id, kind, recorded_at_sec, recorded_at_nano) OVERRIDING SYSTEM"
               + " VALUE SELECT i, i::text, 'G', " + GRANTED + ", 0" + series,
@@ -109,7 +109,7 @@ final class Loader {
               + " evidence_ref) SELECT i, 'g-' || i, i::text, " + GRANTED + ", 0, 'API', 'bench'" + series,
           "INSERT INTO " + STORE + "grant_purpose SELECT i, 'marketing'" + series,
           "INSERT INTO " + STORE + "grant_recipient SELECT i, 'self'" + series,
-          "INSERT INTO " + STORE + "grant_category SELECT i, c FROM generate_series(1, " + rows + ") i,"
+          "INSERT INTO " + STORE + "grant_category SELECT i, c FROM generate_series(1, " + rows + "::bigint) i,"
               + " (VALUES ('contact'), ('social.friendship'), ('commerce.order')) v(c) WHERE " + g,
           "INSERT INTO " + STORE + "ledger (seq, subject_id, kind, recorded_at_sec, recorded_at_nano) OVERRIDING SYSTEM"
               + " VALUE SELECT " + rows + " + i, i::text, 'W', " + WITHDRAWN + ", 0" + series + " AND " + w,
@@ -120,7 +120,7 @@ final class Loader {
           // the state the store's appends leave: a withdrawn marketing grant leaves no row
           "INSERT INTO " + STORE + "consent_state (grant_seq, subject_id, subject_num, purpose, recipient, category,"
               + " granted_at_sec, granted_at_nano) SELECT i, i::text, i, 'marketing', 'self', c, " + GRANTED + ", 0"
-              + " FROM generate_series(1, " + rows + ") i, (VALUES ('contact'), ('social.friendship'),"
+              + " FROM generate_series(1, " + rows + "::bigint) i, (VALUES ('contact'), ('social.friendship'),"
               + " ('commerce.order')) v(c) WHERE " + g + " AND NOT (" + w + ")",
           "INSERT INTO " + STORE + "state_subject SELECT i::text" + series);
       rowLevelSecurity(s);

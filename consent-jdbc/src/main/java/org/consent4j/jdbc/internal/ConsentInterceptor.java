@@ -56,7 +56,10 @@ public final class ConsentInterceptor implements StatementInterceptor {
   private final ConsentEngine engine;
   private final org.consent4j.jdbc.AuditLevel level;
   private final SqlRewriter rewriter;
-  private final Cache<Key, RewrittenStatement> cache;
+  private final Cache<Key, Rewrite> cache;
+
+  /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
+  private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
 
   private record Key(String sql, Purpose purpose, Recipient recipient) {}
 
@@ -107,10 +110,13 @@ public final class ConsentInterceptor implements StatementInterceptor {
   @Override
   public Interception intercept(String sql, SqlKind kind) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
-    RewrittenStatement r;
+    Rewrite cached;
     try {
-      r = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
-          context.map(AccessContext::recipient).orElse(null)), k -> rewriter.rewrite(sql, context));
+      cached = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
+          context.map(AccessContext::recipient).orElse(null)), k -> {
+            RewrittenStatement rewritten = rewriter.rewrite(sql, context);
+            return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
+          });
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());
@@ -119,6 +125,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     } catch (UndeclaredException e) {
       throw new ConsentSQLException(ReasonCode.UNKNOWN_PURPOSE, e.getMessage(), e);
     }
+    RewrittenStatement r = cached.statement();
     if (kind == SqlKind.CALL) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, "BYPASS_REFUSED");
@@ -135,6 +142,11 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
     if (kind != SqlKind.PREPARE) {
       audit(ctx, now, kind, r, "EXECUTING", Outcome.PERMIT, -1);
+    }
+    if (kind == SqlKind.PREPARE && cached.prepared().isPresent()) {
+      // one SQL text for every execution, so the database reuses its parse and plan
+      return Interception.protectedData(cached.prepared().get().sql(), new Completion(ctx, kind, r, now),
+          r.hiddenColumns(), !r.writesMappedRows(), cached.prepared().get().values(now));
     }
     return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns(),
         !r.writesMappedRows());
