@@ -237,6 +237,9 @@ final class SqlRewriterDatabaseTest {
       String personalFirst = crm.rewriter.rewrite(("UPDATE $contact SET phone = '1' WHERE email = 'x' AND id = 1")
           .replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
       assertTrue(personalFirst.contains("WHERE CASE WHEN "), "a personal column is never compared first: " + personalFirst);
+      String byParameter = crm.rewriter.rewrite(("UPDATE $contact SET phone = ? WHERE id = ?")
+          .replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
+      assertTrue(byParameter.contains("WHERE (id = ?) AND ("), byParameter);
 
       assertEquals(1, crm.update("UPDATE $contact SET phone = '+31 9' WHERE id = 1", MARKETING));
       assertEquals(0, crm.update("UPDATE $contact SET phone = '+31 9' WHERE id = 2", MARKETING)); // phone masked

@@ -669,7 +669,7 @@ public final class SqlRewriter {
         Expression r = eq.getRightExpression();
         Column col = l instanceof Column c ? c : r instanceof Column c ? c : null;
         Expression value = col == l ? r : l;
-        boolean simpleValue = value instanceof net.sf.jsqlparser.expression.JdbcParameter p && p.getIndex() == null
+        boolean simpleValue = value instanceof net.sf.jsqlparser.expression.JdbcParameter p && !p.isUseFixedIndex()
             || value instanceof net.sf.jsqlparser.expression.LongValue;
         if (col == null || !simpleValue) {
           break;
