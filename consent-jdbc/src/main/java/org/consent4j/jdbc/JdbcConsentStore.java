@@ -120,7 +120,15 @@ public final class JdbcConsentStore implements ConsentStore {
       try {
         return appendOnce(record, recordedAt, operation, attempt < APPEND_ATTEMPTS);
       } catch (RetryableConflict retry) {
-        // rolled back whole: nothing was recorded, so trying again cannot record twice
+        // rolled back whole: nothing was recorded, so trying again cannot record twice; a short
+        // random pause keeps the contenders from meeting again at once
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 5 + 10 * attempt));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ConsentStoreUnavailableException("interrupted while retrying to " + operation
+              + " after a deadlock; nothing was recorded", e);
+        }
       }
     }
   }

@@ -57,11 +57,12 @@ final class ConsentStateTest {
     TreeSet<String> out = new TreeSet<>();
     try (Connection c = source.getConnection(); Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT grant_seq, subject_id, subject_num, purpose, recipient, category,"
-            + " granted_at_sec, granted_at_nano, expires_at_sec, expires_at_nano, notice_id, notice_version FROM "
+            + " granted_at_sec, granted_at_nano, expires_at_sec, expires_at_nano, notice_id, notice_version,"
+            + " voided_purposes FROM "
             + db.tablePrefix() + "consent_state")) {
       while (r.next()) {
         StringBuilder row = new StringBuilder();
-        for (int i = 1; i <= 12; i++) {
+        for (int i = 1; i <= 13; i++) {
           row.append(r.getString(i)).append('|');
         }
         out.add(row.toString());
@@ -82,7 +83,8 @@ final class ConsentStateTest {
             + row.expiresAt().map(e -> String.valueOf(e.getEpochSecond())).orElse("null") + "|"
             + row.expiresAt().map(e -> String.valueOf(e.getNano())).orElse("null") + "|"
             + row.notice().map(n -> n.id()).orElse("null") + "|"
-            + row.notice().map(n -> String.valueOf(n.version())).orElse("null") + "|");
+            + row.notice().map(n -> String.valueOf(n.version())).orElse("null") + "|"
+            + row.voidedColumn() + "|");
       }
     }
     return out;

@@ -145,7 +145,7 @@ public final class LoadHarness {
           for (PathKind p : paths) {
             Slice s = runSlice(sources.get(p), p, w, t, slice, p == PathKind.CONSENT4J ? engine : null, context);
             results.add(t, w, p, s);
-            out.printf(Locale.ROOT, "threads %d round %d %-9s %-9s %12.1f ops/s %14.0f rows/s%n", t, round, w, p,
+            out.printf(Locale.ROOT, "threads %d round %d %-9s %-9s %12.3f ops/s %14.1f rows/s%n", t, round, w, p,
                 s.opsPerSecond(), s.rowsPerSecond());
           }
         }
@@ -387,6 +387,14 @@ public final class LoadHarness {
       return all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) Math.ceil(q * all.length) - 1)] / 1000.0;
     }
 
+    /** Whole numbers from 100 up, three significant digits below (0.37 ops/s is not 0). */
+    static String number(double v) {
+      if (Double.isNaN(v)) {
+        return "-";
+      }
+      return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+    }
+
     String markdown(List<Workload> workloads, List<PathKind> paths, int[] threads) {
       StringBuilder sb = new StringBuilder();
       for (int t : threads) {
@@ -407,16 +415,16 @@ public final class LoadHarness {
           double raw = median(t, w, PathKind.RAW, rowRate);
           double join = median(t, w, PathKind.JOIN, rowRate);
           for (PathKind p : paths) {
-            sb.append(String.format(Locale.ROOT, " %,.0f |", median(t, w, p, rowRate)));
+            sb.append(' ').append(number(median(t, w, p, rowRate))).append(" |");
           }
           for (PathKind p : paths) {
             if (p != PathKind.RAW) {
-              sb.append(String.format(Locale.ROOT, " %.2f |", median(t, w, p, rowRate) / raw));
+              sb.append(' ').append(number(median(t, w, p, rowRate) / raw)).append(" |");
             }
           }
           for (PathKind p : paths) {
             if (p != PathKind.RAW && p != PathKind.JOIN) {
-              sb.append(String.format(Locale.ROOT, " %.2f |", median(t, w, p, rowRate) / join));
+              sb.append(' ').append(number(median(t, w, p, rowRate) / join)).append(" |");
             }
           }
           sb.append('\n');

@@ -274,6 +274,7 @@ public final class Migrations {
         "expires_at_nano INT",
         "notice_id VARCHAR(128)",
         "notice_version INT",
+        "voided_purposes VARCHAR(4000)",
         "PRIMARY KEY (grant_seq, purpose, recipient, category)"),
         List.of(new Index(p + "ix_state_num", "subject_num, purpose, recipient"),
             new Index(p + "ix_state_subject", "subject_id, purpose, recipient"))));
