@@ -17,6 +17,7 @@ import org.consent4j.ConsentRecord;
 import org.consent4j.ConsentStoreUnavailableException;
 import org.consent4j.LedgerEntry;
 import org.consent4j.SubjectId;
+import org.consent4j.jdbc.internal.ConsentState;
 import org.consent4j.jdbc.internal.Dialect;
 import org.consent4j.jdbc.internal.InvalidLedgerException;
 import org.consent4j.jdbc.internal.LedgerReader;
@@ -40,11 +41,14 @@ import org.consent4j.spi.ConsentStore;
  * only read, so the application may run as a user allowed nothing but SELECT and INSERT on these
  * tables once a DBA has created them. {@code docs/JDBC-STORE.md} lists every table and column.
  *
- * <p><b>Append-only.</b> The store only ever INSERTs and SELECTs; it never updates or deletes a
- * ledger row, since the ledger is the proof of consent (GDPR Art. 7(1)). A DBA can enforce this
- * by granting the application user INSERT and SELECT only ({@code REVOKE UPDATE, DELETE, TRUNCATE
- * ON ... FROM app}). Each record is appended in one transaction: either all its rows are
- * written or none.
+ * <p><b>Append-only.</b> The store only ever INSERTs into and SELECTs from the ledger tables; it
+ * never updates or deletes a ledger row, since the ledger is the proof of consent (GDPR Art.
+ * 7(1)). A DBA can enforce this by granting the application user INSERT and SELECT only on them
+ * ({@code REVOKE UPDATE, DELETE, TRUNCATE ON ... FROM app}). Each record is appended in one
+ * transaction, which also rewrites the subject's rows of the derived <em>current consent state</em>
+ * table ({@code consent4j_consent_state}, which the SQL rewriter reads) under a lock on the
+ * subject's row of {@code consent4j_state_subject}: either all of it happens or none. Those two
+ * tables need DELETE and UPDATE (for {@code SELECT ... FOR UPDATE}) as well.
  *
  * <p><b>Exactness.</b> A record read back is {@code equals} to the one appended. Instants are
  * stored as seconds and nanoseconds since the epoch (UTC), so they round-trip exactly, to the
@@ -66,6 +70,7 @@ public final class JdbcConsentStore implements ConsentStore {
   private final Schema schema;
   private final LedgerWriter writer;
   private final LedgerReader reader;
+  private final ConsentState state;
 
   private JdbcConsentStore(DataSource dataSource, Dialect dialect, Schema schema) {
     this.dataSource = dataSource;
@@ -73,6 +78,7 @@ public final class JdbcConsentStore implements ConsentStore {
     this.schema = schema;
     this.writer = new LedgerWriter(schema);
     this.reader = new LedgerReader(schema);
+    this.state = new ConsentState(dialect, schema);
   }
 
   /**
@@ -110,24 +116,67 @@ public final class JdbcConsentStore implements ConsentStore {
     Objects.requireNonNull(recordedAt, "recordedAt");
     String operation = "append a " + record.getClass().getSimpleName().toLowerCase(Locale.ROOT)
         + " for subject " + record.subject();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return appendOnce(record, recordedAt, operation, attempt < APPEND_ATTEMPTS);
+      } catch (RetryableConflict retry) {
+        // rolled back whole: nothing was recorded, so trying again cannot record twice; a short
+        // random pause keeps the contenders from meeting again at once
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 5 + 10 * attempt));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ConsentStoreUnavailableException("interrupted while retrying to " + operation
+              + " after a deadlock; nothing was recorded", e);
+        }
+      }
+    }
+  }
+
+  /** How often an append that lost a deadlock or serialization conflict before its commit is tried. */
+  private static final int APPEND_ATTEMPTS = 5;
+
+  /** A deadlock or serialization failure before the commit, after a full rollback. */
+  private static final class RetryableConflict extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    RetryableConflict() {
+      super(null, null, false, false);
+    }
+  }
+
+  private LedgerEntry appendOnce(ConsentRecord record, Instant recordedAt, String operation, boolean mayRetry)
+      throws RetryableConflict {
     Connection c = connect(operation);
     boolean autoCommit = true;
+    int isolation = Connection.TRANSACTION_READ_COMMITTED;
     boolean committing = false;
     long seq;
     try {
       autoCommit = c.getAutoCommit();
+      isolation = c.getTransactionIsolation();
       c.setAutoCommit(false);
+      if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+        // Each statement sees what committed before it (the refresh reads the subject's ledger after
+        // taking its lock), and MariaDB takes no gap locks on the state table's deletes.
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
+      state.lock(c, record.subject());
       seq = writer.append(c, record, recordedAt);
+      state.refresh(c, record.subject());
       committing = true;
       c.commit();
     } catch (SQLException | RuntimeException e) {
       try (c) {
         c.rollback();
-        c.setAutoCommit(autoCommit);
+        restore(c, autoCommit, isolation);
       } catch (SQLException r) {
         e.addSuppressed(r);
       }
       if (e instanceof SQLException sql) {
+        if (!committing && mayRetry && isConflict(sql)) {
+          throw new RetryableConflict();
+        }
         throw failed(operation + (committing
             ? " (the commit failed, so the record may or may not be recorded: read the subject's history"
                 + " before retrying)"
@@ -135,8 +184,25 @@ public final class JdbcConsentStore implements ConsentStore {
       }
       throw (RuntimeException) e;
     }
-    releaseAfterCommit(c, autoCommit);
+    releaseAfterCommit(c, autoCommit, isolation);
     return new LedgerEntry(seq, recordedAt, record);
+  }
+
+  /** Deadlock or serialization failure: SQLState class 40 on every supported database. */
+  private static boolean isConflict(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("40")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void restore(Connection c, boolean autoCommit, int isolation) throws SQLException {
+    c.setAutoCommit(autoCommit);
+    if (c.getTransactionIsolation() != isolation) {
+      c.setTransactionIsolation(isolation);
+    }
   }
 
   /**
@@ -145,9 +211,9 @@ public final class JdbcConsentStore implements ConsentStore {
    * engine would keep a stale cached ledger, and the caller would believe nothing was recorded.
    * A pool discards a connection it cannot reset.
    */
-  private static void releaseAfterCommit(Connection c, boolean autoCommit) {
+  private static void releaseAfterCommit(Connection c, boolean autoCommit, int isolation) {
     try (c) {
-      c.setAutoCommit(autoCommit);
+      restore(c, autoCommit, isolation);
     } catch (SQLException deliberatelyIgnored) {
       // See above: reporting it would be worse than dropping it.
     }

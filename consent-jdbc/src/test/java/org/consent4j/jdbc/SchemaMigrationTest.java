@@ -52,7 +52,7 @@ final class SchemaMigrationTest {
     JdbcConsentStore second = db.newStore();
 
     assertEquals(List.of(e), second.history(ALICE));
-    assertEquals(List.of(1, 2, 3), versions(db, db.tablePrefix()));
+    assertEquals(List.of(1, 2, 3, 4), versions(db, db.tablePrefix()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -75,7 +75,7 @@ final class SchemaMigrationTest {
     }
     pool.shutdown();
 
-    assertEquals(List.of(1, 2, 3), versions(db, db.tablePrefix()));
+    assertEquals(List.of(1, 2, 3, 4), versions(db, db.tablePrefix()));
     LedgerEntry e = created.get(0).append(Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0), T0);
     for (JdbcConsentStore s : created) {
       assertEquals(List.of(e), s.history(ALICE));
@@ -104,19 +104,24 @@ final class SchemaMigrationTest {
     String user = db.tablePrefix() + "app";
     List<String> tables = Stream.of("ledger", "grant", "grant_purpose", "grant_category", "grant_recipient",
         "grant_explicit", "notification", "notification_delivery", "withdrawal", "objection", "schema_version").map(t -> db.tablePrefix() + t).toList();
+    // the derived state tables are rewritten on every append (DELETE) and locked (FOR UPDATE)
+    List<String> derived = Stream.of("consent_state", "state_subject").map(t -> db.tablePrefix() + t).toList();
     List<String> setUp = new ArrayList<>();
     switch (db.name()) {
       case "H2" -> {
         setUp.add("CREATE USER " + user + " PASSWORD 'pw'");
         setUp.add("GRANT SELECT, INSERT ON " + String.join(", ", tables) + " TO " + user);
+        setUp.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", derived) + " TO " + user);
       }
       case "PostgreSQL" -> {
         setUp.add("CREATE ROLE " + user + " LOGIN PASSWORD 'pw'");
         setUp.add("GRANT SELECT, INSERT ON " + String.join(", ", tables) + " TO " + user);
+        setUp.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", derived) + " TO " + user);
       }
       default -> {
         setUp.add("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw'");
         tables.forEach(t -> setUp.add("GRANT SELECT, INSERT ON " + t + " TO '" + user + "'@'%'"));
+        derived.forEach(t -> setUp.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + t + " TO '" + user + "'@'%'"));
       }
     }
     List<String> tearDown = switch (db.name()) {

@@ -58,7 +58,10 @@ public final class ConsentInterceptor implements StatementInterceptor {
   /** Replaced by {@link #refresh()}; every rewrite cached under an older one is ignored. */
   private volatile SqlRewriter rewriter;
   private final java.util.concurrent.Callable<SqlRewriter> reader;
-  private final Cache<Key, RewrittenStatement> cache;
+  private final Cache<Key, Rewrite> cache;
+
+  /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
+  private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
 
   /** The rewriter is part of the key: a refresh makes every older entry unreachable. */
   private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter) {}
@@ -140,11 +143,14 @@ public final class ConsentInterceptor implements StatementInterceptor {
   @Override
   public Interception intercept(String sql, SqlKind kind) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
-    RewrittenStatement r;
+    Rewrite cached;
     try {
       SqlRewriter current = rewriter;
-      r = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
-          context.map(AccessContext::recipient).orElse(null), current), k -> current.rewrite(sql, context));
+      cached = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
+          context.map(AccessContext::recipient).orElse(null), current), k -> {
+            RewrittenStatement rewritten = current.rewrite(sql, context);
+            return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
+          });
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());
@@ -153,6 +159,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     } catch (UndeclaredException e) {
       throw new ConsentSQLException(ReasonCode.UNKNOWN_PURPOSE, e.getMessage(), e);
     }
+    RewrittenStatement r = cached.statement();
     if (kind == SqlKind.CALL) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, "BYPASS_REFUSED");
@@ -172,6 +179,11 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
     if (kind != SqlKind.PREPARE) {
       audit(ctx, now, kind, r, "EXECUTING", Outcome.PERMIT, -1);
+    }
+    if (kind == SqlKind.PREPARE && cached.prepared().isPresent()) {
+      // one SQL text for every execution, so the database reuses its parse and plan
+      return Interception.protectedData(cached.prepared().get().sql(), new Completion(ctx, kind, r, now),
+          r.hiddenColumns(), !r.writesMappedRows(), cached.prepared().get().values(now));
     }
     return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns(),
         !r.writesMappedRows());

@@ -31,19 +31,30 @@ import org.consent4j.jdbc.internal.Dialect.Index;
  */
 public final class Migrations {
 
-  /** One schema version: its number, what it does, and its DDL. */
-  record Migration(int version, String description, Ddl ddl) {}
+  /** One schema version: its number, what it does, its DDL, and the data it fills in after the DDL. */
+  record Migration(int version, String description, Ddl ddl, Data data) {
+    Migration(int version, String description, Ddl ddl) {
+      this(version, description, ddl, (c, d, s) -> {});
+    }
+  }
 
   @FunctionalInterface
   interface Ddl {
     List<String> statements(Dialect dialect, Schema schema);
   }
 
+  /** Fills new tables from existing ones; runs after the DDL, under the same lock. */
+  @FunctionalInterface
+  interface Data {
+    void fill(Connection c, Dialect dialect, Schema schema) throws SQLException;
+  }
+
   private static final List<Migration> ALL = List.of(
       new Migration(1, "consent ledger: grants, withdrawals, objections", Migrations::v1),
       new Migration(2, "explicit consent of grants (GDPR Art. 9, 49); recipient notification outbox (Art. 19)",
           Migrations::v2),
-      new Migration(3, "audit trail: hash-chained events and chain head; change notification", Migrations::v3));
+      new Migration(3, "audit trail: hash-chained events and chain head; change notification", Migrations::v3),
+      new Migration(4, "current consent state", Migrations::v4, (c, d, s) -> new ConsentState(d, s).rebuild(c)));
 
   private static final int ATTEMPTS = 3;
 
@@ -100,6 +111,7 @@ public final class Migrations {
         for (Migration m : ALL) {
           if (!applied.contains(m.version())) {
             execute(c, m.ddl().statements(dialect, schema));
+            m.data().fill(c, dialect, schema);
             recordVersion(c, schema, m);
           }
         }
@@ -330,6 +342,38 @@ public final class Migrations {
       out.add("CREATE TRIGGER " + p + "tr_ledger_notify AFTER INSERT ON " + s.ledger()
           + " FOR EACH ROW EXECUTE PROCEDURE " + s.notifyFunction() + "()");
     }
+    return out;
+  }
+
+  /**
+   * V4: the current consent state ({@link ConsentState}), filled from the ledger. Narrow rows,
+   * indexed by typed subject key first (an integer subject column probes {@code subject_num}
+   * without a cast) and by text, each followed by the purpose and recipient that every check
+   * names. No foreign key: the rows are derived, deleted and rewritten on every append of the
+   * subject, while the ledger itself stays append-only.
+   */
+  private static List<String> v4(Dialect d, Schema s) {
+    String p = s.prefix();
+    List<String> out = new ArrayList<>();
+    out.addAll(d.createTable(s.stateSubject(), List.of(
+        "subject_id VARCHAR(256) NOT NULL PRIMARY KEY"), List.of()));
+    out.addAll(d.createTable(s.consentState(), List.of(
+        "grant_seq BIGINT NOT NULL",
+        "subject_id VARCHAR(256) NOT NULL",
+        "subject_num BIGINT",
+        "purpose VARCHAR(128) NOT NULL",
+        "recipient VARCHAR(128) NOT NULL",
+        "category VARCHAR(128) NOT NULL",
+        "granted_at_sec BIGINT NOT NULL",
+        "granted_at_nano INT NOT NULL",
+        "expires_at_sec BIGINT",
+        "expires_at_nano INT",
+        "notice_id VARCHAR(128)",
+        "notice_version INT",
+        "voided_purposes VARCHAR(4000)",
+        "PRIMARY KEY (grant_seq, purpose, recipient, category)"),
+        List.of(new Index(p + "ix_state_num", "subject_num, purpose, recipient"),
+            new Index(p + "ix_state_subject", "subject_id, purpose, recipient"))));
     return out;
   }
 

@@ -84,6 +84,19 @@ public record Schema(String prefix) {
     return prefix + "objection";
   }
 
+  /**
+   * The current consent state derived from the ledger: one row per grant, purpose, recipient and
+   * category that no withdrawal voids for every purpose, kept in step with each append.
+   */
+  public String consentState() {
+    return prefix + "consent_state";
+  }
+
+  /** One row per subject with a ledger, locked while an append refreshes that subject's state. */
+  public String stateSubject() {
+    return prefix + "state_subject";
+  }
+
   /** The migrations applied, one row per version. */
   public String schemaVersion() {
     return prefix + "schema_version";
@@ -116,8 +129,8 @@ public record Schema(String prefix) {
 
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
-    return List.of(notificationDelivery(), notification(), grantExplicit(), grantPurpose(), grantCategory(),
-        grantRecipient(), grant(), withdrawal(), objection(), ledger(), audit(), auditAppend(), auditHead(),
-        schemaVersion());
+    return List.of(consentState(), stateSubject(), notificationDelivery(), notification(), grantExplicit(),
+        grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(), ledger(), audit(),
+        auditAppend(), auditHead(), schemaVersion());
   }
 }

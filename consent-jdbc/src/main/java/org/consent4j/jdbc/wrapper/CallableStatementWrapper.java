@@ -33,8 +33,17 @@ final class CallableStatementWrapper extends PreparedStatementWrapper implements
 
   CallableStatementWrapper(
       ConnectionWrapper connection, CallableStatement callable, Interception preparedAs) {
-    super(connection, callable, preparedAs);
+    super(connection, callable, withoutBoundParameters(preparedAs), true);
     this.callable = callable;
+  }
+
+  /** Calls are never given parameters of the interceptor's own: their setters also go by name. */
+  private static Interception withoutBoundParameters(Interception preparedAs) {
+    if (!preparedAs.boundParameters().isEmpty()) {
+      throw new IllegalStateException("an interceptor bound parameters of its own on a callable statement;"
+          + " only prepared statements support them");
+    }
+    return preparedAs;
   }
 
   private Object value(Object value) throws SQLException {

@@ -76,7 +76,7 @@ public interface Interception {
       throw new IllegalArgumentException("hiddenColumns must not be negative");
     }
     return new ProtectedInterception(Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"),
-        hiddenColumns, allowsGeneratedKeys);
+        hiddenColumns, allowsGeneratedKeys, java.util.Collections.emptySortedMap());
   }
 
   /**
@@ -85,8 +85,32 @@ public interface Interception {
    *
    * @throws NullPointerException if an argument is null
    */
+  /**
+   * Parameters the interceptor binds itself on a prepared statement, by 1-based position among
+   * all the placeholders of {@link #sql()}; the application's parameter indexes skip them. Empty
+   * by default.
+   */
+  default java.util.SortedMap<Integer, Long> boundParameters() {
+    return java.util.Collections.emptySortedMap();
+  }
+
+  /**
+   * As {@link #protectedData(String, StatementListener, int, boolean)}, for a prepared statement
+   * whose SQL has placeholders the wrapper binds to {@code bound} (see {@link #boundParameters()}).
+   */
+  static Interception protectedData(String sql, StatementListener listener, int hiddenColumns,
+      boolean allowsGeneratedKeys, java.util.SortedMap<Integer, Long> bound) {
+    if (hiddenColumns < 0) {
+      throw new IllegalArgumentException("hiddenColumns must not be negative");
+    }
+    return new ProtectedInterception(Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"),
+        hiddenColumns, allowsGeneratedKeys, java.util.Collections.unmodifiableSortedMap(
+            new java.util.TreeMap<>(Objects.requireNonNull(bound, "bound"))));
+  }
+
   static Interception protectedData(String sql, StatementListener listener) {
     return new ProtectedInterception(
-        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"), 0, true);
+        Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"), 0, true,
+        java.util.Collections.emptySortedMap());
   }
 }

@@ -26,7 +26,9 @@ import java.util.Calendar;
  * A prepared statement handed out by consent4j. Its SQL was intercepted once, when it was prepared
  * ({@link #preparedAs}); every execution runs that, and its result sets are protected if that
  * interception touches protected data. Parameters are bound as the application binds them: they
- * never pass through the interceptor, so the rewritten SQL keeps the placeholders' positions.
+ * never pass through the interceptor, so the rewritten SQL keeps the placeholders' positions. The
+ * interceptor may add placeholders of its own (the engine clock's time), which {@link
+ * BoundParameters} binds and skips in the application's numbering.
  *
  * <p>Threading as for {@link StatementWrapper}.
  */
@@ -42,7 +44,13 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   private final java.util.List<java.util.Map<Integer, Object>> batchParameters = new java.util.ArrayList<>();
 
   PreparedStatementWrapper(
-      ConnectionWrapper connection, PreparedStatement prepared, Interception preparedAs) {
+      ConnectionWrapper connection, PreparedStatement prepared, Interception preparedAs) throws SQLException {
+    this(connection, BoundParameters.wrap(prepared, preparedAs), preparedAs, true);
+  }
+
+  /** With {@code prepared} already binding the interception's own parameters, if it has any. */
+  PreparedStatementWrapper(
+      ConnectionWrapper connection, PreparedStatement prepared, Interception preparedAs, boolean bound) {
     super(connection, prepared);
     this.prepared = prepared;
     this.preparedAs = preparedAs;

@@ -372,6 +372,65 @@ final class GuardedDataSourceEndToEndTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void preparedStatementsTakeTheClockAsParametersKeepingOneTextAndTheApplicationsNumbering(Database db)
+      throws Exception {
+    try (Crm crm = new Crm(db)) {
+      List<String> prepared = java.util.Collections.synchronizedList(new ArrayList<>());
+      javax.sql.DataSource recording = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (p, m, a) -> {
+            Object r = invoke(m, db.dataSource(), a);
+            if (!(r instanceof Connection raw)) {
+              return r;
+            }
+            return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Connection.class}, (p2, m2, a2) -> {
+                  if (m2.getName().equals("prepareStatement")) {
+                    prepared.add((String) a2[0]);
+                  }
+                  return invoke(m2, raw, a2);
+                });
+          });
+      ConsentDataSource guarded = ConsentDataSource.wrap(recording, crm.engine, crm.mapping, crm.store);
+      // placeholders before, between and after the filtered views
+      String sql = crm.sql("SELECT (SELECT count(*) FROM $friend f WHERE f.user_id = c.id AND f.friend_id > ?) AS n,"
+          + " c.id FROM $contact c WHERE c.id <= ? ORDER BY c.id");
+      try (Connection c = guarded.getConnection(); ProcessingScope scope = crm.engine.process(MARKETING)) {
+        List<List<Object>> expected = crm.statementQuery(c, sql.replaceFirst("\\?", "0").replaceFirst("\\?", "4"));
+        assertFalse(expected.isEmpty());
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setInt(1, 0);
+          ps.setInt(2, 4);
+          assertEquals(expected, rows(ps.executeQuery()));
+          if (!db.name().equals("MariaDB")) { // MariaDB's client-side prepare describes no parameters
+            assertEquals(2, ps.getParameterMetaData().getParameterCount());
+          }
+          ps.clearParameters();
+          ps.setInt(1, 0);
+          ps.setInt(2, 4);
+          assertEquals(expected, rows(ps.executeQuery()));
+        }
+        crm.clock.advance(Duration.ofMillis(1234));
+        assertEquals(expected, crm.preparedQuery(c, sql, 0, 4));
+      }
+      List<String> rewritten = prepared.stream().filter(q -> q.contains("consent_state")).toList();
+      assertEquals(2, rewritten.size(), prepared.toString());
+      assertEquals(rewritten.get(0), rewritten.get(1), "one text whatever the time");
+      long epoch = crm.clock.instant().getEpochSecond();
+      assertFalse(rewritten.get(0).contains(Long.toString(epoch)) || rewritten.get(0).contains(Long.toString(epoch - 1)),
+          "no clock literal in the prepared text");
+    }
+  }
+
+  private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
   // ------------------------------------------------------------------------------------ audit
 
   @ParameterizedTest(name = "{0}")

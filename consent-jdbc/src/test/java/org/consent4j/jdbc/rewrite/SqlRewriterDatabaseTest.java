@@ -226,6 +226,32 @@ final class SqlRewriterDatabaseTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void aWriteByKeyComparesTheKeyBeforeTheConsentCheckAndTheRestAfter(Database db) throws SQLException {
+    try (Crm crm = new Crm(db)) {
+      // the key comparison stays outside the CASE, where the planner can use an index; the rest of
+      // the condition still runs only on rows that pass the consent check
+      String byKey = crm.rewriter.rewrite(("UPDATE $contact SET phone = '1' WHERE id = 1 AND email LIKE 'c%'")
+          .replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
+      assertTrue(byKey.contains("WHERE (id = 1) AND CASE WHEN "), byKey);
+      assertTrue(byKey.contains("THEN (email LIKE 'c%') ELSE (1 = 0) END"), byKey);
+      String personalFirst = crm.rewriter.rewrite(("UPDATE $contact SET phone = '1' WHERE email = 'x' AND id = 1")
+          .replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
+      assertTrue(personalFirst.contains("WHERE CASE WHEN "), "a personal column is never compared first: " + personalFirst);
+      String byParameter = crm.rewriter.rewrite(("UPDATE $contact SET phone = ? WHERE id = ?")
+          .replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
+      assertTrue(byParameter.contains("WHERE (id = ?) AND ("), byParameter);
+
+      assertEquals(1, crm.update("UPDATE $contact SET phone = '+31 9' WHERE id = 1", MARKETING));
+      assertEquals(0, crm.update("UPDATE $contact SET phone = '+31 9' WHERE id = 2", MARKETING)); // phone masked
+      assertEquals(0, crm.update("UPDATE $contact SET phone = '+31 9' WHERE id = 4", MARKETING)); // withdrawn
+      assertEquals(1, crm.update("DELETE FROM $contact WHERE id = 1 AND phone = '+31 9'", MARKETING));
+      assertEquals(List.of(row(2), row(3), row(4)), crm.query("SELECT id FROM $contact ORDER BY id", SUPPORT));
+      assertEquals(1, crm.update("UPDATE $contact SET email = 'x@example.org' WHERE id = 2 AND email LIKE 'c%'", SUPPORT));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void writesReachOnlyRowsWhoseValuesTheContextMaySee(Database db) throws SQLException {
     try (Crm crm = new Crm(db)) {
       assertEquals(2, crm.update("UPDATE $contact SET email = upper(email)", MARKETING));
@@ -236,6 +262,7 @@ final class SqlRewriterDatabaseTest {
       assertEquals(1, crm.update("DELETE FROM $contact WHERE phone LIKE '%0'", MARKETING));
       // the deleted row is gone; support sees the three left
       assertEquals(3, crm.update("INSERT INTO $export_list SELECT id, email FROM $contact", SUPPORT));
+
     }
   }
 

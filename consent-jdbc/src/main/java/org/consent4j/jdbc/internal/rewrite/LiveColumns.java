@@ -18,6 +18,8 @@ public final class LiveColumns {
   private static final Set<Integer> TEXT = Set.of(Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR,
       Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB, Types.NCLOB);
 
+  private static final Set<Integer> INTEGRAL = Set.of(Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT);
+
   private LiveColumns() {}
 
   /**
@@ -72,7 +74,11 @@ public final class LiveColumns {
           || !tableSchema.toLowerCase(Locale.ROOT).equals(wantedSchema))) {
         continue;
       }
-      out.add(new ProtectedTable.Column(r.getString("COLUMN_NAME"), TEXT.contains(r.getInt("DATA_TYPE"))));
+      int type = r.getInt("DATA_TYPE");
+      // MariaDB reports BIGINT UNSIGNED as BIGINT; its values may not fit the numeric subject key.
+      boolean unsigned = String.valueOf(r.getString("TYPE_NAME")).toUpperCase(Locale.ROOT).contains("UNSIGNED");
+      out.add(new ProtectedTable.Column(r.getString("COLUMN_NAME"), TEXT.contains(type),
+          INTEGRAL.contains(type) && !(unsigned && type == java.sql.Types.BIGINT)));
     }
   }
 }

@@ -32,11 +32,18 @@ public record ProtectedTable(
    *
    * @param name the name as the database reports it
    * @param textual true when its SQL type is character data (no cast needed to compare with a subject id)
+   * @param integral true when its SQL type is a signed integer of at most 64 bits (compared with
+   *     the state table's numeric subject key, without a cast)
    */
-  public record Column(String name, boolean textual) {
+  public record Column(String name, boolean textual, boolean integral) {
     /** Validates the name. */
     public Column {
       Objects.requireNonNull(name, "name");
+    }
+
+    /** A column that is not an integer. */
+    public Column(String name, boolean textual) {
+      this(name, textual, false);
     }
 
     /** The name, lower-case, for matching. */

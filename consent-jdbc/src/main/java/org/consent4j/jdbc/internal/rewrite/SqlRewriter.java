@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -697,14 +698,78 @@ public final class SqlRewriter {
       }
       // The user's condition runs only on rows that pass the consent check: evaluated first, it
       // could read a hidden row's values and leak them through an error (CAST(email AS INT)).
-      String text = where == null ? cond.toString()
-          : "CASE WHEN " + cond + " THEN (" + where + ") ELSE (1 = 0) END";
+      String text;
+      if (where == null) {
+        text = cond.toString();
+      } else {
+        // Leading "key = value" conjuncts may run before the consent check (see keyLookups), so the
+        // database can find the row by index; the rest runs only on rows that pass it.
+        List<Expression> conjuncts = new ArrayList<>();
+        flattenAnd(where, conjuncts);
+        int keys = keyLookups(conjuncts, names, t);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < keys; i++) {
+          sb.append('(').append(conjuncts.get(i)).append(") AND ");
+        }
+        if (keys == conjuncts.size()) {
+          sb.append('(').append(cond).append(')');
+        } else {
+          StringJoiner rest = new StringJoiner(" AND ");
+          conjuncts.subList(keys, conjuncts.size()).forEach(e -> rest.add(e.toString()));
+          sb.append("CASE WHEN ").append(cond).append(" THEN (").append(rest).append(") ELSE (1 = 0) END");
+        }
+        text = sb.toString();
+      }
       try {
         return CCJSqlParserUtil.parseCondExpression(text);
       } catch (JSQLParserException e) {
         throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
             "the condition of a write on the mapped table " + t.name() + " could not be re-read after rewriting");
       }
+    }
+
+    /** The conjuncts of a chain of ANDs, left to right (the order of their placeholders). */
+    private void flattenAnd(Expression e, List<Expression> out) {
+      if (e instanceof net.sf.jsqlparser.expression.operators.conditional.AndExpression and) {
+        flattenAnd(and.getLeftExpression(), out);
+        flattenAnd(and.getRightExpression(), out);
+      } else {
+        out.add(e);
+      }
+    }
+
+    /**
+     * How many leading conjuncts compare an integer column of the write's target that is not
+     * personal (a key such as the id) with a placeholder or an integer literal. Such a comparison
+     * cannot fail, or behave differently, whatever a hidden row holds, so it may run before the
+     * consent check; only a prefix is taken, so the placeholders keep their order.
+     */
+    private int keyLookups(List<Expression> conjuncts, Set<String> names, ProtectedTable t) {
+      int n = 0;
+      for (Expression e : conjuncts) {
+        if (!(e instanceof net.sf.jsqlparser.expression.operators.relational.EqualsTo eq)) {
+          break;
+        }
+        Expression l = eq.getLeftExpression();
+        Expression r = eq.getRightExpression();
+        Column col = l instanceof Column c ? c : r instanceof Column c ? c : null;
+        Expression value = col == l ? r : l;
+        boolean simpleValue = value instanceof net.sf.jsqlparser.expression.JdbcParameter p && !p.isUseFixedIndex()
+            || value instanceof net.sf.jsqlparser.expression.LongValue;
+        if (col == null || !simpleValue) {
+          break;
+        }
+        String qualifier = col.getTable() == null || col.getTable().getName() == null
+            ? null : unquote(col.getTable().getName());
+        String name = unquote(col.getColumnName());
+        boolean key = (qualifier == null || names.contains(qualifier)) && !t.personal().containsKey(name)
+            && t.column(name).map(ProtectedTable.Column::integral).orElse(false);
+        if (!key) {
+          break;
+        }
+        n++;
+      }
+      return n;
     }
 
     private List<Column> columnsOf(Object statement) {

@@ -1,0 +1,150 @@
+package org.consent4j.jdbc.internal.rewrite;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A rewritten statement for {@code prepareStatement}: the engine clock's time goes in as JDBC
+ * parameters instead of literals, so that the SQL text is the same on every execution and the
+ * driver and database can reuse its parse and plan (PostgreSQL server-prepares a statement text
+ * used five times on a connection, and then may keep a generic plan). With literals, every
+ * execution is a new text, parsed and planned again: for a consent-checked point lookup the plan
+ * costs several times the execution. The application's placeholders keep their numbers: the
+ * wrapper binds the time parameters itself and shifts the application's indexes past them.
+ *
+ * <p>Built only when every placeholder of the text can be located for certain; otherwise the
+ * statement keeps its literals ({@link #of} is empty). Immutable. Not API.
+ *
+ * @param sql the SQL with a {@code ?} at each time marker
+ * @param positions the 1-based position among all the placeholders of each time parameter, in order
+ * @param nanos for each time parameter, true when it takes the nanosecond, false for the second
+ */
+public record TimeParameters(String sql, int[] positions, boolean[] nanos) {
+
+  /** The prepared form of {@code r}, or empty when it has no time marker or its placeholders are uncertain. */
+  public static Optional<TimeParameters> of(RewrittenStatement r) {
+    if (r.parts().size() == 1) {
+      return Optional.empty();
+    }
+    StringBuilder sb = new StringBuilder();
+    int[] markerOffsets = new int[r.parts().size() - 1];
+    sb.append(r.parts().get(0));
+    for (int i = 1; i < r.parts().size(); i++) {
+      markerOffsets[i - 1] = sb.length();
+      sb.append('?').append(r.parts().get(i));
+    }
+    String sql = sb.toString();
+    int[] ordinals = placeholderOrdinals(sql);
+    if (ordinals == null) {
+      return Optional.empty();
+    }
+    int[] positions = new int[markerOffsets.length];
+    boolean[] nanos = new boolean[markerOffsets.length];
+    for (int i = 0; i < markerOffsets.length; i++) {
+      positions[i] = ordinals[markerOffsets[i]];
+      if (positions[i] == 0) {
+        return Optional.empty(); // the marker stood inside a quoted text or comment
+      }
+      nanos[i] = r.nanos().get(i);
+    }
+    return Optional.of(new TimeParameters(sql, positions, nanos));
+  }
+
+  /** The values to bind at {@code now}, by 1-based parameter position. */
+  public SortedMap<Integer, Long> values(Instant now) {
+    SortedMap<Integer, Long> out = new TreeMap<>();
+    for (int i = 0; i < positions.length; i++) {
+      out.put(positions[i], nanos[i] ? now.getNano() : now.getEpochSecond());
+    }
+    return Collections.unmodifiableSortedMap(out);
+  }
+
+  /**
+   * For each character offset of {@code sql} holding a JDBC placeholder, its 1-based ordinal
+   * (0 elsewhere); null when some construct makes the count uncertain for one of the supported
+   * drivers: a backslash in a quoted text (MariaDB and PostgreSQL E'' escapes), dollar quoting,
+   * {@code #} comments, nested comments, or a doubled {@code ??} (PostgreSQL's escaped operator).
+   */
+  static int[] placeholderOrdinals(String sql) {
+    int[] out = new int[sql.length()];
+    int n = 0;
+    int i = 0;
+    while (i < sql.length()) {
+      char c = sql.charAt(i);
+      switch (c) {
+        case '\'', '"', '`' -> {
+          int end = i + 1;
+          while (true) {
+            if (end >= sql.length()) {
+              return null;
+            }
+            char d = sql.charAt(end);
+            if (d == '\\') {
+              return null;
+            }
+            if (d == c) {
+              if (end + 1 < sql.length() && sql.charAt(end + 1) == c) {
+                end += 2;
+                continue;
+              }
+              break;
+            }
+            end++;
+          }
+          i = end + 1;
+        }
+        case '-' -> {
+          if (i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+            int eol = sql.indexOf('\n', i);
+            i = eol < 0 ? sql.length() : eol + 1;
+          } else {
+            i++;
+          }
+        }
+        case '/' -> {
+          if (i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+            int end = sql.indexOf("*/", i + 2);
+            if (end < 0 || sql.substring(i + 2, end).contains("/*")) {
+              return null;
+            }
+            i = end + 2;
+          } else {
+            i++;
+          }
+        }
+        case '$', '#' -> {
+          return null;
+        }
+        case '?' -> {
+          if (i + 1 < sql.length() && (sql.charAt(i + 1) == '?' || sql.charAt(i + 1) == '|'
+              || sql.charAt(i + 1) == '&')) {
+            return null;
+          }
+          out[i] = ++n;
+          i++;
+        }
+        default -> i++;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TimeParameters t && sql.equals(t.sql) && java.util.Arrays.equals(positions, t.positions)
+        && java.util.Arrays.equals(nanos, t.nanos);
+  }
+
+  @Override
+  public int hashCode() {
+    return sql.hashCode() * 31 + java.util.Arrays.hashCode(positions);
+  }
+
+  @Override
+  public String toString() {
+    return "TimeParameters" + java.util.Arrays.toString(positions);
+  }
+}

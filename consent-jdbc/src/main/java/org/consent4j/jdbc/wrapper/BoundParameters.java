@@ -1,0 +1,123 @@
+package org.consent4j.jdbc.wrapper;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Binds the parameters an interceptor placed in a prepared statement's SQL (see
+ * {@link Interception#boundParameters()}) and shifts the application's parameter indexes past
+ * them, so that the application numbers its placeholders as it wrote them. The values are bound
+ * when the statement is prepared and again after {@code clearParameters} and each
+ * {@code addBatch}; the parameter metadata counts and numbers the application's placeholders only.
+ * Confined to the statement's thread, as the statement is.
+ */
+final class BoundParameters implements InvocationHandler {
+  private final PreparedStatement raw;
+  private final SortedMap<Integer, Long> bound;
+
+  private BoundParameters(PreparedStatement raw, SortedMap<Integer, Long> bound) {
+    this.raw = raw;
+    this.bound = bound;
+  }
+
+  /**
+   * {@code raw} itself when the interception binds nothing; otherwise a statement that binds the
+   * interception's parameters and shifts the application's indexes. Closes {@code raw} if the
+   * first binding fails.
+   */
+  static PreparedStatement wrap(PreparedStatement raw, Interception interception) throws SQLException {
+    SortedMap<Integer, Long> bound = interception.boundParameters();
+    if (bound.isEmpty()) {
+      return raw;
+    }
+    BoundParameters handler = new BoundParameters(raw, bound);
+    try {
+      handler.bind();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        raw.close();
+      } catch (SQLException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
+    }
+    return (PreparedStatement) Proxy.newProxyInstance(BoundParameters.class.getClassLoader(),
+        new Class<?>[] {PreparedStatement.class}, handler);
+  }
+
+  private void bind() throws SQLException {
+    for (Map.Entry<Integer, Long> e : bound.entrySet()) {
+      raw.setLong(e.getKey(), e.getValue());
+    }
+  }
+
+  /** The position among all placeholders of the application's {@code index}-th one. */
+  int real(int index) {
+    int r = index;
+    for (int p : bound.keySet()) {
+      if (p <= r) {
+        r++;
+      } else {
+        break;
+      }
+    }
+    return r;
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    boolean parameterSetter = method.getDeclaringClass() == PreparedStatement.class
+        && method.getName().startsWith("set") && args != null && args.length >= 1
+        && method.getParameterTypes()[0] == int.class;
+    if (parameterSetter) {
+      args = args.clone();
+      args[0] = real((Integer) args[0]);
+    }
+    Object result;
+    try {
+      result = method.invoke(raw, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+    if (method.getDeclaringClass() == PreparedStatement.class && (args == null || args.length == 0)) {
+      switch (method.getName()) {
+        case "clearParameters", "addBatch" -> bind();
+        case "getParameterMetaData" -> {
+          return shifted((ParameterMetaData) result);
+        }
+        default -> { }
+      }
+    }
+    return result;
+  }
+
+  /** The metadata of the application's placeholders only. */
+  private ParameterMetaData shifted(ParameterMetaData md) {
+    if (md == null) {
+      return null;
+    }
+    return (ParameterMetaData) Proxy.newProxyInstance(BoundParameters.class.getClassLoader(),
+        new Class<?>[] {ParameterMetaData.class}, (p, m, a) -> {
+          if (m.getName().equals("getParameterCount") && (a == null || a.length == 0)) {
+            return md.getParameterCount() - bound.size();
+          }
+          Object[] args = a;
+          if (a != null && a.length == 1 && m.getParameterTypes()[0] == int.class
+              && m.getDeclaringClass() == ParameterMetaData.class) {
+            args = new Object[] {real((Integer) a[0])};
+          }
+          try {
+            return m.invoke(md, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+}
