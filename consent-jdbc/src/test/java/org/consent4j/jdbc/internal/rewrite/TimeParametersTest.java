@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 final class TimeParametersTest {
 
   private static RewrittenStatement statement(List<String> parts, List<Boolean> nanos) {
-    return new RewrittenStatement(parts, nanos, true, new TreeSet<>(), new TreeSet<>(), "f", 0, false);
+    return new RewrittenStatement(parts, nanos, true, new TreeSet<>(), new TreeSet<>(), "f", 0, false, List.of());
   }
 
   @Test
