@@ -68,7 +68,7 @@ public class AuditAppendBenchmark {
   }
 
   @Benchmark
-  public AuditRecord append() {
+  public java.util.Optional<AuditRecord> append() {
     return trail.record(event);
   }
 }
