@@ -109,11 +109,10 @@ final class TrustedViewsAndRefreshTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("databases")
-  void anH2SynonymOfAMappedTableIsRefusedLikeAView(Database db) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(db.name().equals("H2"), "synonyms are H2's");
-    try (Crm crm = new Crm(db)) {
+  /** Synonyms are H2's own (PostgreSQL and MariaDB have none). */
+  @org.junit.jupiter.api.Test
+  void anH2SynonymOfAMappedTableIsRefusedLikeAView() throws Exception {
+    try (Database db = TestDatabases.h2(); Crm crm = new Crm(db)) {
       execute(crm, "CREATE SYNONYM $alias FOR $contact", "CREATE VIEW $alias2 AS SELECT * FROM $alias",
           "CREATE TABLE $plain (id INT)", "CREATE SYNONYM $alias3 FOR $plain");
       crm.guarded.refreshSchema();
