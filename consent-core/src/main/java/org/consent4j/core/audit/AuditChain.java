@@ -106,6 +106,32 @@ public final class AuditChain {
   }
 
   /**
+   * Checks, without hashing, that {@link #hash} can hash {@code event}: that every text of it is
+   * well-formed Unicode. For a caller that hands the sealing to another thread.
+   *
+   * @throws NullPointerException if {@code event} is null
+   * @throws IllegalArgumentException as {@link #hash}, for a text with an unpaired surrogate
+   */
+  public static void requireHashable(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    Encoder.check("actor", event.actor());
+    Encoder.check("purpose", event.purpose().name());
+    Encoder.check("recipient", event.recipient().id());
+    Encoder.check("operation", event.operation());
+    for (SubjectId subject : event.subjects()) {
+      Encoder.check("subject", subject.value());
+    }
+    for (DataCategory category : event.categories()) {
+      Encoder.check("category", category.name());
+    }
+    Encoder.check("reason", event.reason());
+    for (Map.Entry<String, String> detail : event.details().entrySet()) {
+      Encoder.check("details key", detail.getKey());
+      Encoder.check("details value", detail.getValue());
+    }
+  }
+
+  /**
    * Seals {@code event} into the record at {@code sequence} after a record whose hash is
    * {@code previousHash}.
    *
@@ -200,6 +226,16 @@ public final class AuditChain {
 
     void str(String field, String value) {
       bytes(utf8(field, value));
+    }
+
+    /** Throws as {@link #utf8} would, without encoding when the text has no surrogate character. */
+    static void check(String field, String value) {
+      for (int i = 0; i < value.length(); i++) {
+        if (Character.isSurrogate(value.charAt(i))) {
+          utf8(field, value);
+          return;
+        }
+      }
     }
 
     /**
