@@ -31,7 +31,10 @@ import org.consent4j.spi.SharedChainAuditSink;
  * records to the sink in batches. When the sink is slow or failing the queue fills and {@code
  * record} waits, then refuses; records are never dropped: a failed batch is retried, with a
  * backoff from 50 ms to 1 s, until it is written or the trail is closed. Queued records are lost
- * if the process ends without {@link #close()}.
+ * if the process ends without {@link #close()}. {@link #submit} records an event without
+ * returning its sealed record, which lets the writer thread seal it instead of the caller (same
+ * chain, same order). The writer waits up to 1 ms for a fuller batch before writing a smaller one;
+ * {@link #flush()} and {@link #close()} cut that wait short.
  *
  * <p>A trail continues the chain it finds in its sink, so a restarted application appends to the
  * same chain. Only one trail may write to a sink at a time — except a {@link SharedChainAuditSink}
@@ -87,15 +90,15 @@ public final class AuditTrail implements AutoCloseable {
   private long headSequence;
   private String headHash;
   /**
-   * Asynchronous mode: events accepted by {@link #submit} and not sealed yet. They are the last
-   * {@code unsealed - sealingByWriter} entries of the queue, followed (in chain order) by nothing.
+   * Asynchronous mode: how many events accepted by {@link #submit} wait in the queue unsealed.
+   * They are its last entries: everything before them is sealed, or taken by the writer.
    */
   private long unsealed;
   /** How many of the unsealed events the writer has taken and is sealing outside the lock. */
   private long sealingByWriter;
   /** Signals the end of the writer's sealing of a batch. */
   private final Condition sealed = lock.newCondition();
-  /** Callers of flush or close waiting: the writer stops lingering for a fuller batch. */
+  /** Callers of flush waiting (or the trail closed): the writer stops lingering for a fuller batch. */
   private int urgent;
   private volatile boolean closed;
   /** Synchronous mode: a record whose write failed, and which the sink may hold all the same. */

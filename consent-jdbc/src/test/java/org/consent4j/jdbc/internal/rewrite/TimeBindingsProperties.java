@@ -24,12 +24,12 @@ class TimeBindingsProperties {
 
   @Property(tries = 300)
   void actsAsTheSortedMapOfEachPositionsValue(
-      @ForAll @Size(max = 40) TreeSet<@IntRange(min = 1, max = 200) Integer> positionSet,
+      @ForAll @Size(max = 40) java.util.Set<@IntRange(min = 1, max = 200) Integer> positionSet,
       @ForAll List<Boolean> nanoFlags,
       @ForAll @LongRange(min = 0, max = 4_000_000_000L) long second,
       @ForAll @IntRange(min = 0, max = 999_999_999) int nano,
       @ForAll @IntRange(min = 0, max = 201) int probe) {
-    int[] positions = positionSet.stream().mapToInt(Integer::intValue).toArray();
+    int[] positions = new TreeSet<>(positionSet).stream().mapToInt(Integer::intValue).toArray();
     boolean[] nanos = new boolean[positions.length];
     for (int i = 0; i < nanos.length; i++) {
       nanos[i] = i < nanoFlags.size() && nanoFlags.get(i);
