@@ -1,7 +1,6 @@
 package org.consent4j;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An {@link AuditEvent} sealed into the hash chain: its sequence number, the hash of the record
@@ -18,8 +17,6 @@ public record AuditRecord(long sequence, AuditEvent event, String previousHash, 
   /** The previous hash of the first record. */
   public static final String GENESIS = "0".repeat(64);
 
-  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
-
   /** @throws IllegalArgumentException if the sequence is below 1 or a hash is not 64 hex digits */
   public AuditRecord {
     Objects.requireNonNull(event, "event");
@@ -28,9 +25,22 @@ public record AuditRecord(long sequence, AuditEvent event, String previousHash, 
     if (sequence < 1) {
       throw new IllegalArgumentException("audit sequence must be at least 1, got " + sequence);
     }
-    if (!HEX.matcher(Objects.requireNonNull(previousHash, "previousHash")).matches()
-        || !HEX.matcher(Objects.requireNonNull(hash, "hash")).matches()) {
+    if (!isHex64(previousHash) || !isHex64(hash)) {
       throw new IllegalArgumentException("audit hashes must be 64 lower-case hex digits");
     }
+  }
+
+  /** {@code [0-9a-f]{64}}, without a regular expression: every sealed record is checked. */
+  private static boolean isHex64(String value) {
+    if (value.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = value.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

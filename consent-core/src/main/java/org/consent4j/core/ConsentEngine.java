@@ -229,7 +229,19 @@ public final class ConsentEngine implements AutoCloseable {
    */
   public Decision check(SubjectId subject, AccessContext context, Set<DataCategory> categories) {
     Objects.requireNonNull(subject, "subject");
-    return checkAll(List.of(subject), context, categories, "check").get(subject);
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(categories, "categories");
+    // checkAll for one subject, without its collections: the same rules, the same audit event.
+    PurposeDefinition definition = catalog.require(context);
+    TreeSet<DataCategory> asked = new TreeSet<>();
+    for (DataCategory c : categories) {
+      asked.add(catalog.requireCategory(Objects.requireNonNull(c, "category")));
+    }
+    Instant now = clock.instant();
+    List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(subject) : List.of();
+    Decision decision = ConsentRules.decide(subject, catalog, definition, context, ledger, asked, now);
+    audit(List.of(decision), context, asked, "check", now);
+    return decision;
   }
 
   /**
@@ -294,11 +306,17 @@ public final class ConsentEngine implements AutoCloseable {
   private void audit(Collection<Decision> decisions, AccessContext context, Set<DataCategory> asked, String operation,
       Instant now) {
     // One event per distinct (outcome, reasons): a batch of 10,000 subjects writes a handful.
-    Map<Object, List<Decision>> groups = new LinkedHashMap<>();
-    for (Decision d : decisions) {
-      groups.computeIfAbsent(List.of(d.subjectReason(), d.categories()), k -> new ArrayList<>()).add(d);
+    Collection<List<Decision>> grouped;
+    if (decisions.size() == 1) {
+      grouped = List.of(List.copyOf(decisions));
+    } else {
+      Map<Object, List<Decision>> groups = new LinkedHashMap<>();
+      for (Decision d : decisions) {
+        groups.computeIfAbsent(List.of(d.subjectReason(), d.categories()), k -> new ArrayList<>()).add(d);
+      }
+      grouped = groups.values();
     }
-    for (List<Decision> group : groups.values()) {
+    for (List<Decision> group : grouped) {
       Decision first = group.get(0);
       Outcome outcome = first.outcome();
       SortedMap<String, String> details = new TreeMap<>();
@@ -329,7 +347,7 @@ public final class ConsentEngine implements AutoCloseable {
         version = Math.max(version, d.stateVersion());
       }
       Set<DataCategory> categories = outcome == Outcome.DENY ? asked : first.permittedCategories();
-      audit.record(new AuditEvent(now, context.actor(), context.purpose(), context.recipient(), operation, subjects,
+      audit.submit(new AuditEvent(now, context.actor(), context.purpose(), context.recipient(), operation, subjects,
           new TreeSet<>(categories), outcome, first.subjectReason().name(), version, details));
     }
   }

@@ -143,7 +143,7 @@ public final class Erasure {
         }
         details.put("tables", sb.toString());
         // audited before the commit: with a synchronous trail, no erasure without its event
-        engine.audit().record(new AuditEvent(now, context.actor(), context.purpose(), context.recipient(), "erase",
+        engine.audit().submit(new AuditEvent(now, context.actor(), context.purpose(), context.recipient(), "erase",
             List.of(subject), categories, Outcome.PERMIT, "ERASED", 0, details));
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -155,7 +155,7 @@ public final class Erasure {
         try {
           SortedMap<String, String> details = new TreeMap<>();
           details.put("failed", e.getClass().getSimpleName());
-          engine.audit().record(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
+          engine.audit().submit(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
               context.recipient(), "erase", List.of(subject), categories, Outcome.DENY, "ERASURE_FAILED", 0, details));
         } catch (RuntimeException a) {
           e.addSuppressed(a);

@@ -12,7 +12,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.consent4j.AuditEvent;
 import org.consent4j.AuditRecord;
 import org.consent4j.DataCategory;
@@ -49,7 +48,11 @@ import org.consent4j.SubjectId;
 public final class AuditChain {
 
   private static final byte[] FORMAT_TAG = "consent4j-audit-v1".getBytes(StandardCharsets.UTF_8);
-  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+  /**
+   * One encoder (and SHA-256 digest) per thread, reused: looking up the digest for every record
+   * cost more than hashing it. A hash that fails midway (an unpaired surrogate) resets it.
+   */
+  private static final ThreadLocal<Encoder> ENCODERS = ThreadLocal.withInitial(Encoder::new);
   private static final HexFormat HEX_FORMAT = HexFormat.of();
 
   private AuditChain() {}
@@ -73,10 +76,11 @@ public final class AuditChain {
     if (sequence < 1) {
       throw new IllegalArgumentException("audit sequence must be at least 1, got " + sequence);
     }
-    if (!HEX.matcher(previousHash).matches()) {
+    if (!isHash(previousHash)) {
       throw new IllegalArgumentException("previousHash must be 64 lower-case hex digits");
     }
-    Encoder e = new Encoder();
+    Encoder e = ENCODERS.get();
+    e.digest.reset(); // in case the last hash on this thread failed midway
     e.bytes(FORMAT_TAG);
     e.i64(sequence);
     e.str("previousHash", previousHash);
@@ -102,7 +106,33 @@ public final class AuditChain {
       e.str("details key", detail.getKey());
       e.str("details value", detail.getValue());
     }
-    return HEX_FORMAT.formatHex(e.digest.digest());
+    return HEX_FORMAT.formatHex(e.digest.digest()); // digest() also resets it for the next hash
+  }
+
+  /**
+   * Checks, without hashing, that {@link #hash} can hash {@code event}: that every text of it is
+   * well-formed Unicode. For a caller that hands the sealing to another thread.
+   *
+   * @throws NullPointerException if {@code event} is null
+   * @throws IllegalArgumentException as {@link #hash}, for a text with an unpaired surrogate
+   */
+  public static void requireHashable(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    Encoder.check("actor", event.actor());
+    Encoder.check("purpose", event.purpose().name());
+    Encoder.check("recipient", event.recipient().id());
+    Encoder.check("operation", event.operation());
+    for (SubjectId subject : event.subjects()) {
+      Encoder.check("subject", subject.value());
+    }
+    for (DataCategory category : event.categories()) {
+      Encoder.check("category", category.name());
+    }
+    Encoder.check("reason", event.reason());
+    for (Map.Entry<String, String> detail : event.details().entrySet()) {
+      Encoder.check("details key", detail.getKey());
+      Encoder.check("details value", detail.getValue());
+    }
   }
 
   /**
@@ -202,6 +232,16 @@ public final class AuditChain {
       bytes(utf8(field, value));
     }
 
+    /** Throws as {@link #utf8} would, without encoding when the text has no surrogate character. */
+    static void check(String field, String value) {
+      for (int i = 0; i < value.length(); i++) {
+        if (Character.isSurrogate(value.charAt(i))) {
+          utf8(field, value);
+          return;
+        }
+      }
+    }
+
     /**
      * Strict, because the lenient {@link String#getBytes} turns every unpaired surrogate into
      * {@code ?}: two different texts would then hash alike.
@@ -234,6 +274,15 @@ public final class AuditChain {
   }
 
   static boolean isHash(String value) {
-    return HEX.matcher(value).matches();
+    if (value.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = value.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

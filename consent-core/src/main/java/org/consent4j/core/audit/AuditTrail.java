@@ -31,7 +31,10 @@ import org.consent4j.spi.SharedChainAuditSink;
  * records to the sink in batches. When the sink is slow or failing the queue fills and {@code
  * record} waits, then refuses; records are never dropped: a failed batch is retried, with a
  * backoff from 50 ms to 1 s, until it is written or the trail is closed. Queued records are lost
- * if the process ends without {@link #close()}.
+ * if the process ends without {@link #close()}. {@link #submit} records an event without
+ * returning its sealed record, which lets the writer thread seal it instead of the caller (same
+ * chain, same order). The writer waits up to 1 ms for a fuller batch before writing a smaller one;
+ * {@link #flush()} and {@link #close()} cut that wait short.
  *
  * <p>A trail continues the chain it finds in its sink, so a restarted application appends to the
  * same chain. Only one trail may write to a sink at a time — except a {@link SharedChainAuditSink}
@@ -63,6 +66,8 @@ public final class AuditTrail implements AutoCloseable {
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How many offer timeouts flush and close wait while the writer writes nothing. */
   private static final int STALL_FACTOR = 10;
+  /** How long the asynchronous writer waits for a fuller batch before it writes a smaller one. */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final AuditSink sink;
   /** The sink when it seals records itself; null when this trail seals them. */
@@ -81,14 +86,29 @@ public final class AuditTrail implements AutoCloseable {
   private final Condition progress = lock.newCondition();
 
   // Guarded by lock; closed is also read without it, to refuse fast.
+  /** The last sealed record; in asynchronous mode events accepted by {@link #submit} may follow it unsealed. */
   private long headSequence;
   private String headHash;
+  /**
+   * Asynchronous mode: how many events accepted by {@link #submit} wait in the queue unsealed.
+   * They are its last entries: everything before them is sealed, or taken by the writer.
+   */
+  private long unsealed;
+  /** How many of the unsealed events the writer has taken and is sealing outside the lock. */
+  private long sealingByWriter;
+  /** Signals the end of the writer's sealing of a batch. */
+  private final Condition sealed = lock.newCondition();
+  /** Callers of flush waiting (or the trail closed): the writer stops lingering for a fuller batch. */
+  private int urgent;
   private volatile boolean closed;
   /** Synchronous mode: a record whose write failed, and which the sink may hold all the same. */
   private AuditRecord uncertain;
 
   // Asynchronous mode; guarded by lock.
-  /** Sealed records (this trail seals) or events (the shared sink seals), in order. */
+  /**
+   * Sealed records, events accepted by {@link #submit} that the writer seals (their sequence is
+   * their place in this queue), or events the shared sink seals; in order.
+   */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   /** How many records were accepted into the queue, and how many of them are written. */
   private long acceptedCount;
@@ -191,12 +211,41 @@ public final class AuditTrail implements AutoCloseable {
     }
     if (shared != null) {
       if (asynchronous) {
-        enqueue(event);
+        enqueue(event, false);
         return Optional.empty();
       }
       return Optional.of(appendShared(event));
     }
-    return Optional.of(asynchronous ? enqueue(event) : writeNow(event));
+    return Optional.of(asynchronous ? enqueue(event, true) : writeNow(event));
+  }
+
+  /**
+   * Records {@code event} exactly as {@link #record} does, with the same guarantees and failures,
+   * without returning the sealed record. In asynchronous mode this lets the trail seal the event
+   * on its writer thread instead of the caller's: the caller only checks that the event can be
+   * hashed and queues it, and the writer hashes queued events into the chain, in queue order, just
+   * before it writes them. The chain is the same as with {@code record}: events are sealed in the
+   * order their calls take the trail's lock. In synchronous mode, and over a {@link
+   * SharedChainAuditSink}, this is {@code record}.
+   *
+   * @throws NullPointerException if {@code event} is null
+   * @throws IllegalArgumentException if a text of the event is not well-formed Unicode
+   * @throws AuditUnavailableException as {@link #record}
+   */
+  public void submit(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    if (!asynchronous || shared != null) {
+      record(event);
+      return;
+    }
+    if (lock.isHeldByCurrentThread()) {
+      throw new AuditUnavailableException("the audit trail was called again from inside its own sink on thread "
+          + Thread.currentThread().getName() + "; a sink must not produce audit events (do not write the audit"
+          + " trail through a consent-guarded DataSource)");
+    }
+    // Checked here, so that an event the writer could not seal is refused to its caller.
+    AuditChain.requireHashable(event);
+    enqueue(event, false);
   }
 
   /** One synchronous caller's event in a group commit, and what became of it. Guarded by groupLock. */
@@ -349,8 +398,11 @@ public final class AuditTrail implements AutoCloseable {
     uncertain = null;
   }
 
-  /** Queues the event; returns the sealed record, or null when the shared sink seals it later. */
-  private AuditRecord enqueue(AuditEvent event) {
+  /**
+   * Queues the event; returns the sealed record, or null when the writer or the shared sink seals
+   * it later.
+   */
+  private AuditRecord enqueue(AuditEvent event, boolean sealHere) {
     if (closed) {
       throw closedException();
     }
@@ -374,20 +426,25 @@ public final class AuditTrail implements AutoCloseable {
         throw new AuditUnavailableException("the audit writer thread has stopped; the access was refused",
             lastWriteFailure);
       }
-      acceptedCount++;
-      if (shared != null) {
+      if (shared != null || !sealHere) {
+        acceptedCount++;
         queue.addLast(event);
         queued = true;
-        work.signal();
+        if (shared == null) {
+          unsealed++;
+        }
+        wakeWriter();
         return null;
       }
       // Sealed and queued under one lock hold: the chain order is the queue order, and the head
-      // never moves past a record that was not queued.
+      // never moves past a record that was not queued. Events queued unsealed before come first.
+      sealQueued();
       AuditRecord r = AuditChain.seal(headSequence + 1, headHash, event);
+      acceptedCount++;
       queue.addLast(r);
       queued = true;
       advance(r);
-      work.signal();
+      wakeWriter();
       return r;
     } finally {
       lock.unlock();
@@ -395,6 +452,51 @@ public final class AuditTrail implements AutoCloseable {
         room.release();
       }
     }
+  }
+
+  /**
+   * Wakes the writer when the queue has just become non-empty or holds a full batch. In between,
+   * the writer is either busy or lingering for a fuller batch, and waking it for every event would
+   * cost each caller a thread hand-off. Holding the lock.
+   */
+  private void wakeWriter() {
+    if (queue.size() == 1 || queue.size() >= maxBatchSize) {
+      work.signal();
+    }
+  }
+
+  /**
+   * Seals, in queue order, the events {@link #submit} queued unsealed, so that the head is the
+   * last accepted record; first waits for the writer to finish sealing the batch it took. Holding
+   * the lock. An event that cannot be sealed (which {@code submit} has ruled out) stops the trail.
+   */
+  private void sealQueued() {
+    while (sealingByWriter > 0) {
+      sealed.awaitUninterruptibly();
+    }
+    if (unsealed == 0) {
+      return;
+    }
+    ArrayDeque<AuditEvent> events = new ArrayDeque<>();
+    java.util.Iterator<Object> tail = queue.descendingIterator();
+    for (long i = 0; i < unsealed; i++) {
+      events.addFirst((AuditEvent) tail.next());
+    }
+    // All sealed before the queue changes, so a failure leaves it as it was.
+    List<AuditRecord> records = new ArrayList<>(events.size());
+    long sequence = headSequence;
+    String hash = headHash;
+    for (AuditEvent e : events) {
+      AuditRecord r = AuditChain.seal(++sequence, hash, e);
+      records.add(r);
+      hash = r.hash();
+    }
+    for (int i = 0; i < records.size(); i++) {
+      queue.pollLast();
+    }
+    queue.addAll(records);
+    advance(records.get(records.size() - 1));
+    unsealed = 0;
   }
 
   private void advance(AuditRecord r) {
@@ -416,7 +518,13 @@ public final class AuditTrail implements AutoCloseable {
     }
     lock.lock();
     try {
-      awaitWritten(acceptedCount, "flush");
+      urgent++;
+      work.signal();
+      try {
+        awaitWritten(acceptedCount, "flush");
+      } finally {
+        urgent--;
+      }
     } finally {
       lock.unlock();
     }
@@ -431,7 +539,8 @@ public final class AuditTrail implements AutoCloseable {
     if (shared != null) {
       return count + " accepted events";
     }
-    return "records " + (headSequence - count + 1) + " to " + headSequence;
+    long accepted = headSequence + sealingByWriter + unsealed;
+    return "records " + (accepted - count + 1) + " to " + accepted;
   }
 
   /** Waits, holding the lock, while the writer makes progress towards {@code target} records written. */
@@ -485,6 +594,7 @@ public final class AuditTrail implements AutoCloseable {
     }
     lock.lock();
     try {
+      sealQueued();
       return new ChainHead(headSequence, headHash);
     } finally {
       lock.unlock();
@@ -637,6 +747,9 @@ public final class AuditTrail implements AutoCloseable {
       List<Object> batch = new ArrayList<>(maxBatchSize);
       while (true) {
         batch.clear();
+        int toSeal;
+        long sequence;
+        String hash;
         lock.lock();
         try {
           while (queue.isEmpty() && !closed) {
@@ -645,11 +758,30 @@ public final class AuditTrail implements AutoCloseable {
           if (queue.isEmpty()) {
             return; // closed and drained
           }
+          // Linger briefly for a fuller batch: fewer wake-ups for the callers, fewer sink writes.
+          long linger = LINGER_NANOS;
+          while (queue.size() < maxBatchSize && !closed && urgent == 0 && linger > 0) {
+            try {
+              linger = work.awaitNanos(linger);
+            } catch (InterruptedException e) {
+              break; // nobody interrupts the writer; write what is queued
+            }
+          }
+          // Unsealed events are the last `unsealed` entries of the queue; the batch is its head.
+          long sealedBefore = queue.size() - unsealed;
           while (batch.size() < maxBatchSize && !queue.isEmpty()) {
             batch.add(queue.pollFirst());
           }
+          toSeal = (int) Math.max(0, batch.size() - sealedBefore);
+          unsealed -= toSeal;
+          sealingByWriter = toSeal;
+          sequence = headSequence;
+          hash = headHash;
         } finally {
           lock.unlock();
+        }
+        if (toSeal > 0 && !sealBatch(batch, toSeal, sequence, hash)) {
+          return;
         }
         if (!(shared != null ? appendWithRetry(batch) : writeWithRetry(records(batch)))) {
           return;
@@ -677,6 +809,41 @@ public final class AuditTrail implements AutoCloseable {
         closeSink(null);
       }
     }
+  }
+
+  /**
+   * Seals the last {@code count} entries of the batch (events queued by {@link #submit}) after
+   * the record at {@code sequence} with {@code hash}, outside the lock, then moves the head past
+   * them. False if one could not be sealed, which {@code submit}'s check rules out: the writer
+   * then stops and every later call is refused.
+   */
+  private boolean sealBatch(List<Object> batch, int count, long sequence, String hash) {
+    RuntimeException failure = null;
+    AuditRecord last = null;
+    try {
+      for (int i = batch.size() - count; i < batch.size(); i++) {
+        last = AuditChain.seal(++sequence, hash, (AuditEvent) batch.get(i));
+        batch.set(i, last);
+        hash = last.hash();
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+      LOG.log(Level.ERROR, "the audit writer could not seal a queued event; the trail stops and refuses every"
+          + " later access", e);
+    }
+    lock.lock();
+    try {
+      if (failure == null) {
+        advance(last);
+      } else {
+        lastWriteFailure = failure;
+      }
+      sealingByWriter = 0;
+      sealed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    return failure == null;
   }
 
   private static List<AuditRecord> records(List<Object> batch) {

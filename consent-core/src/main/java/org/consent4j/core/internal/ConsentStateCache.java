@@ -65,6 +65,10 @@ public final class ConsentStateCache {
     long ttlNanos = saturatedNanos(timeToLive);
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
+        // Maintenance (read-buffer drains, eviction, expiry) on the calling thread: handing it to
+        // the common pool woke a pool thread every few reads, which cost a cached check more than
+        // the check itself.
+        .executor(Runnable::run)
         .ticker(ticker(clock))
         .expireAfter(new Expiry<SubjectId, List<LedgerEntry>>() {
           @Override
@@ -110,18 +114,25 @@ public final class ConsentStateCache {
     return best;
   }
 
+  /**
+   * The ledger of one subject: {@link #ledgers} for a single subject, without its collections
+   * when the ledger is cached.
+   */
+  public List<LedgerEntry> ledger(SubjectId subject) {
+    if (trust()) {
+      List<LedgerEntry> hit = cache.getIfPresent(subject);
+      if (hit != null) {
+        return hit;
+      }
+    }
+    return ledgers(List.of(subject)).get(subject);
+  }
+
   /** The ledgers of these subjects: cached ones, and the rest in one store round trip. */
   public Map<SubjectId, List<LedgerEntry>> ledgers(Collection<SubjectId> subjects) {
     Map<SubjectId, List<LedgerEntry>> out = new HashMap<>(Math.max(16, subjects.size() * 2));
     List<SubjectId> missing = new ArrayList<>();
-    boolean trust = trusted.getAsBoolean();
-    if (!trust) {
-      distrusted.set(true);
-    } else if (distrusted.get()) {
-      // Invalidate first, then clear the flag: a reader that still sees the flag invalidates again.
-      invalidateAll();
-      distrusted.set(false);
-    }
+    boolean trust = trust();
     for (SubjectId s : subjects) {
       List<LedgerEntry> hit = trust ? cache.getIfPresent(s) : null;
       if (hit != null) {
@@ -165,6 +176,19 @@ public final class ConsentStateCache {
       out.put(s, copy);
     }
     return out;
+  }
+
+  /** Whether cached ledgers may be used now; the first trusted read after a distrusted one empties the cache. */
+  private boolean trust() {
+    boolean trust = trusted.getAsBoolean();
+    if (!trust) {
+      distrusted.set(true);
+    } else if (distrusted.get()) {
+      // Invalidate first, then clear the flag: a reader that still sees the flag invalidates again.
+      invalidateAll();
+      distrusted.set(false);
+    }
+    return trust;
   }
 
   /**

@@ -297,7 +297,7 @@ final class RepositoryHandler implements InvocationHandler {
   }
 
   private void auditNoSubjectData(MethodPlan plan, AccessContext context, Map<String, String> details) {
-    engine.audit().record(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
+    engine.audit().submit(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
         context.recipient(), plan.operation(), List.of(), new TreeSet<>(), Outcome.PERMIT, NO_SUBJECT_DATA, 0,
         new TreeMap<>(details)));
   }
@@ -306,7 +306,7 @@ final class RepositoryHandler implements InvocationHandler {
       SortedSet<DataCategory> categories, String reason, Map<String, String> extra) {
     SortedMap<String, String> details = new TreeMap<>(extra);
     details.put("declaredPurposes", plan.purposes().toString());
-    engine.audit().record(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
+    engine.audit().submit(new AuditEvent(engine.clock().instant(), context.actor(), context.purpose(),
         context.recipient(), plan.operation(), subjects, categories, Outcome.DENY, reason, 0, details));
   }
 

@@ -63,6 +63,19 @@ public final class ConsentInterceptor implements StatementInterceptor {
   /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
   private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
 
+  /**
+   * A prepared statement on protected data whose time parameters the wrapper binds: as {@link
+   * Interception#protectedData(String, StatementListener, int, boolean, java.util.SortedMap)}, but
+   * keeping the (immutable) values map it is given instead of copying it.
+   */
+  private record PreparedInterception(String sql, StatementListener listener, int hiddenColumns,
+      boolean allowsGeneratedKeys, java.util.SortedMap<Integer, Long> boundParameters) implements Interception {
+    @Override
+    public boolean touchesProtectedData() {
+      return true;
+    }
+  }
+
   /** The rewriter is part of the key: a refresh makes every older entry unreachable. */
   private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter) {}
 
@@ -146,11 +159,15 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Rewrite cached;
     try {
       SqlRewriter current = rewriter;
-      cached = cache.get(new Key(sql, context.map(AccessContext::purpose).orElse(null),
-          context.map(AccessContext::recipient).orElse(null), current), k -> {
-            RewrittenStatement rewritten = current.rewrite(sql, context);
-            return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
-          });
+      Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
+          context.map(AccessContext::recipient).orElse(null), current);
+      cached = cache.getIfPresent(key); // a hit builds no loader
+      if (cached == null) {
+        cached = cache.get(key, k -> {
+          RewrittenStatement rewritten = current.rewrite(sql, context);
+          return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
+        });
+      }
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());
@@ -182,7 +199,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
     if (kind == SqlKind.PREPARE && cached.prepared().isPresent()) {
       // one SQL text for every execution, so the database reuses its parse and plan
-      return Interception.protectedData(cached.prepared().get().sql(), new Completion(ctx, kind, r, now),
+      // The text was built once per cache entry; the values are an immutable view of the entry's
+      // time-parameter positions, so a hit copies no SQL and builds no map.
+      return new PreparedInterception(cached.prepared().get().sql(), new Completion(ctx, kind, r, now),
           r.hiddenColumns(), !r.writesMappedRows(), cached.prepared().get().values(now));
     }
     return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns(),
@@ -401,7 +420,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       Outcome outcome, String reason, SortedMap<String, String> details, List<org.consent4j.SubjectId> subjects)
       throws SQLException {
     try {
-      engine.audit().record(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(),
+      engine.audit().submit(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(),
           "sql " + kind.name().toLowerCase(java.util.Locale.ROOT), subjects, cats, outcome, reason, 0, details));
     } catch (AuditUnavailableException e) {
       throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, e.getMessage(), e);

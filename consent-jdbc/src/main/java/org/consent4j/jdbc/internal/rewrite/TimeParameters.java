@@ -1,10 +1,8 @@
 package org.consent4j.jdbc.internal.rewrite;
 
 import java.time.Instant;
-import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A rewritten statement for {@code prepareStatement}: the engine clock's time goes in as JDBC
@@ -55,11 +53,8 @@ public record TimeParameters(String sql, int[] positions, boolean[] nanos) {
 
   /** The values to bind at {@code now}, by 1-based parameter position. */
   public SortedMap<Integer, Long> values(Instant now) {
-    SortedMap<Integer, Long> out = new TreeMap<>();
-    for (int i = 0; i < positions.length; i++) {
-      out.put(positions[i], nanos[i] ? now.getNano() : now.getEpochSecond());
-    }
-    return Collections.unmodifiableSortedMap(out);
+    // Immutable, and backed by this statement's arrays: one small object per execution.
+    return new TimeBindings(positions, nanos, now.getEpochSecond(), now.getNano());
   }
 
   /**
