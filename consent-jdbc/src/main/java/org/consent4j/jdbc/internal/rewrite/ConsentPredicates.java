@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -117,14 +118,19 @@ final class ConsentPredicates {
   String explicitGrantCondition(String grantSeq, AccessContext ctx, Optional<DataCategory> category) {
     StringBuilder sb = new StringBuilder();
     if (category.isPresent() && catalog.isSpecial(category.get())) {
-      sb.append(" AND EXISTS (SELECT 1 FROM ").append(prefix).append("grant_explicit gx WHERE gx.seq = ")
-          .append(grantSeq).append(" AND gx.scope = 'categories')");
+      sb.append(specialCondition(grantSeq));
     }
     if (catalog.transferNeedsExplicitConsent(ctx.recipient())) {
       sb.append(" AND EXISTS (SELECT 1 FROM ").append(prefix).append("grant_explicit gt WHERE gt.seq = ")
           .append(grantSeq).append(" AND gt.scope = 'transfer')");
     }
     return sb.toString();
+  }
+
+  /** The grant {@code grantSeq} records explicit consent to its special categories (Art. 9(2)(a)). */
+  private String specialCondition(String grantSeq) {
+    return " AND EXISTS (SELECT 1 FROM " + prefix + "grant_explicit gx WHERE gx.seq = " + grantSeq
+        + " AND gx.scope = 'categories')";
   }
 
   /**
@@ -136,13 +142,24 @@ final class ConsentPredicates {
    */
   private String effectiveGrant(ProtectedTable table, String q, String subjectColumn, AccessContext ctx,
       PurposeDefinition def, Optional<DataCategory> category) {
-    String p = prefix;
     StringBuilder sb = new StringBuilder(768);
-    sb.append("EXISTS (SELECT 1 FROM ").append(p).append("consent_state g WHERE ")
-        .append(subjectKey(table, q, subjectColumn))
-        .append(" AND g.purpose IN (").append(list(ancestors(ctx.purpose()))).append(')')
-        .append(" AND g.recipient = '").append(ctx.recipient().id()).append('\'');
+    sb.append("EXISTS (SELECT 1 FROM ").append(prefix).append("consent_state g WHERE ")
+        .append(subjectKey(table, q, subjectColumn));
     category.ifPresent(c -> sb.append(" AND g.category IN (").append(list(categoryAncestors(c))).append(')'));
+    stateRowInEffect(sb, ctx, def);
+    sb.append(explicitGrantCondition("g.grant_seq", ctx, category));
+    sb.append(')');
+    return sb.toString();
+  }
+
+  /**
+   * Appends the conditions every state row {@code g} of an effective grant meets, whatever the
+   * category: the purpose and recipient, in effect now, the notice minimum, and not voided by a
+   * withdrawal of a narrower purpose. Each begins with " AND ".
+   */
+  private void stateRowInEffect(StringBuilder sb, AccessContext ctx, PurposeDefinition def) {
+    sb.append(" AND g.purpose IN (").append(list(ancestors(ctx.purpose()))).append(')')
+        .append(" AND g.recipient = '").append(ctx.recipient().id()).append('\'');
     // in effect: granted at or before now, and not yet expired (seconds and nanoseconds apart,
     // which hold every instant exactly and cannot overflow)
     sb.append(" AND (g.granted_at_sec < ").append(NOW_SECOND).append(" OR (g.granted_at_sec = ").append(NOW_SECOND)
@@ -155,7 +172,6 @@ final class ConsentPredicates {
       sb.append(" AND g.notice_id = '").append(notice.get().id()).append("' AND g.notice_version >= ")
           .append(notice.get().version());
     }
-    sb.append(explicitGrantCondition("g.grant_seq", ctx, category));
     // a withdrawal of a narrower purpose than the row's voids it for the purposes that overlap it
     sb.append(" AND (g.voided_purposes IS NULL OR (");
     String and = "";
@@ -164,8 +180,95 @@ final class ConsentPredicates {
           .replace("%", "!%")).append(",%' ESCAPE '!'");
       and = " AND ";
     }
-    sb.append(")))");
+    sb.append("))");
+  }
+
+  /**
+   * Whether {@link #lateralView} applies: on PostgreSQL, under a consent purpose, for a table with
+   * at least one masked column (without one, the row's single {@code EXISTS} is already one probe)
+   * and one subject column (the SQL-vs-engine property tests hold only that case to the engine's
+   * answer; a table with several subject columns keeps the {@code EXISTS} shape).
+   */
+  boolean lateralViewApplies(ProtectedTable table, PurposeDefinition def) {
+    return dialect == Dialect.POSTGRESQL && def.basis() == LegalBasis.CONSENT && !table.personal().isEmpty()
+        && table.subjectColumns().size() == 1;
+  }
+
+  /**
+   * The filtered, masked view of {@code table} under a consent purpose, with ONE lookup of the
+   * consent state per row and subject column instead of one {@code EXISTS} for the row and one
+   * more per masked column: a {@code CROSS JOIN LATERAL} aggregate over the subject's effective
+   * state rows returns whether the row is visible ({@code r}) and, per masked category, whether
+   * an effective grant covers it ({@code m_i}), all from the same index probe. The aggregate has
+   * no GROUP BY, so it always returns one row (zeros when the subject has no effective grant).
+   * The conditions are exactly those of {@link #row} and {@link #column}: the category-independent
+   * ones (purpose, recipient, time, notice, voided purposes, explicit transfer consent) filter the
+   * state rows; the per-category ones (category covered, explicit consent for a special category)
+   * decide each flag.
+   *
+   * @param columns the table's columns in view order, each with its category or null when it is
+   *     shown as it is
+   * @param from the table's name as the statement names it (validated by the parser)
+   */
+  String lateralView(ProtectedTable table, List<Map.Entry<ProtectedTable.Column, DataCategory>> columns,
+      String from, PurposeDefinition def, AccessContext ctx) {
+    List<DataCategory> masked = new ArrayList<>();
+    for (Map.Entry<ProtectedTable.Column, DataCategory> e : columns) {
+      if (e.getValue() != null && !masked.contains(e.getValue())) {
+        masked.add(e.getValue());
+      }
+    }
+    List<String> subjects = table.subjectColumns();
+    StringBuilder cols = new StringBuilder();
+    for (Map.Entry<ProtectedTable.Column, DataCategory> e : columns) {
+      String ref = "c4j_t." + quote(e.getKey().name());
+      cols.append(cols.length() == 0 ? "" : ", ");
+      if (e.getValue() == null) {
+        cols.append(ref);
+        continue;
+      }
+      int i = masked.indexOf(e.getValue());
+      List<String> parts = new ArrayList<>();
+      for (int s = 0; s < subjects.size(); s++) {
+        parts.add("c4j_p" + s + ".m_" + i + " = 1");
+      }
+      cols.append("CASE WHEN ").append(String.join(" AND ", parts)).append(" THEN ").append(ref).append(" END AS ")
+          .append(quote(e.getKey().name()));
+    }
+    StringBuilder sb = new StringBuilder(1024 * subjects.size());
+    sb.append("SELECT ").append(cols).append(" FROM ").append(from).append(" c4j_t");
+    List<String> where = new ArrayList<>();
+    for (int s = 0; s < subjects.size(); s++) {
+      String p = "c4j_p" + s;
+      sb.append(" CROSS JOIN LATERAL (SELECT ");
+      Optional<DataCategory> rowCategory = table.rowCategory();
+      if (rowCategory.isPresent()) {
+        sb.append(flag(rowCategory.get(), ctx));
+      } else {
+        sb.append("COUNT(*)");
+      }
+      sb.append(" AS r");
+      for (int i = 0; i < masked.size(); i++) {
+        sb.append(", ").append(flag(masked.get(i), ctx)).append(" AS m_").append(i);
+      }
+      sb.append(" FROM ").append(prefix).append("consent_state g WHERE ").append(subjectKey(table, "c4j_t", subjects.get(s)));
+      stateRowInEffect(sb, ctx, def);
+      sb.append(explicitGrantCondition("g.grant_seq", ctx, Optional.empty()));
+      sb.append(") ").append(p);
+      where.add(p + ".r > 0");
+    }
+    sb.append(" WHERE ").append(String.join(" AND ", where));
     return sb.toString();
+  }
+
+  /** 1 when one of the subject's effective state rows covers {@code category}, else 0. */
+  private String flag(DataCategory category, AccessContext ctx) {
+    StringBuilder sb = new StringBuilder("MAX(CASE WHEN g.category IN (").append(list(categoryAncestors(category)))
+        .append(')');
+    if (catalog.isSpecial(category)) {
+      sb.append(specialCondition("g.grant_seq"));
+    }
+    return sb.append(" THEN 1 ELSE 0 END)").toString();
   }
 
   /**

@@ -2,6 +2,7 @@ package org.consent4j.jdbc.internal.rewrite;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -931,6 +932,8 @@ public final class SqlRewriter {
       }
       tables.add(m.name());
       views++;
+      boolean lateral = predicates.lateralViewApplies(m, definition);
+      List<Map.Entry<ProtectedTable.Column, DataCategory>> shape = new ArrayList<>();
       StringBuilder cols = new StringBuilder();
       for (ProtectedTable.Column c : m.columns()) {
         String ref = "c4j_t." + predicates.quote(c.name());
@@ -938,9 +941,13 @@ public final class SqlRewriter {
         cols.append(cols.length() == 0 ? "" : ", ");
         if (cat == null || predicates.alwaysShown(cat, definition)) {
           cols.append(ref);
+          shape.add(new AbstractMap.SimpleImmutableEntry<>(c, null));
         } else {
-          cols.append("CASE WHEN ").append(predicates.column(m, "c4j_t", cat, definition, ctx)).append(" THEN ")
-              .append(ref).append(" END AS ").append(predicates.quote(c.name()));
+          if (!lateral) {
+            cols.append("CASE WHEN ").append(predicates.column(m, "c4j_t", cat, definition, ctx)).append(" THEN ")
+                .append(ref).append(" END AS ").append(predicates.quote(c.name()));
+          }
+          shape.add(new AbstractMap.SimpleImmutableEntry<>(c, cat));
         }
         // For the audit: what the statement may read. Under another legal basis that is what the
         // purpose declares; under consent, any personal column may be shown for some subject.
@@ -949,8 +956,11 @@ public final class SqlRewriter {
         }
       }
       m.rowCategory().ifPresent(categories::add);
-      String select = "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
-          + predicates.row(m, "c4j_t", definition, ctx);
+      // On PostgreSQL one lateral lookup per row gives the row's visibility and every column's mask.
+      String select = lateral
+          ? predicates.lateralView(m, shape, t.getFullyQualifiedName(), definition, ctx)
+          : "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
+              + predicates.row(m, "c4j_t", definition, ctx);
       ViewFromItem view = new ViewFromItem(select, null);
       viewTables.put(view, m);
       view.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(t.getName(), false));
