@@ -1,5 +1,7 @@
 package org.consent4j.jdbc.audit;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import com.google.common.testing.NullPointerTester;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,19 +31,7 @@ final class AuditNullHandlingTest {
   void everyPublicMethodRejectsNull() throws Exception {
     try (Database h2 = TestDatabases.h2()) {
       JdbcAuditSink sink = JdbcAuditSinkTest.sink(h2);
-      NullPointerTester tester = new NullPointerTester()
-          .setDefault(DataSource.class, h2.dataSource())
-          .setDefault(AuditSink.class, sink)
-          .setDefault(String.class, "p_")
-          .setDefault(List.class, List.of(AuditEvents.event(1)))
-          .setDefault(AuditEvent.class, AuditEvents.event(1))
-          .setDefault(ChainHead.class, ChainHead.empty())
-          .setDefault(Instant.class, Instant.EPOCH)
-          .setDefault(byte[].class, KEY)
-          .setDefault(Path.class, dir.resolve("c"))
-          .setDefault(Clock.class, Clock.systemUTC())
-          .setDefault(Duration.class, Duration.ofSeconds(5))
-          .setDefault(ConsentEngine.class, ConsentEngine.builder().catalog(JdbcAuditSinkTest.CATALOG).build());
+      NullPointerTester tester = tester(h2, sink);
       tester.testAllPublicStaticMethods(JdbcAuditSink.class);
       tester.testAllPublicInstanceMethods(sink);
       tester.testAllPublicInstanceMethods(JdbcAuditSink.builder(h2.dataSource()));
@@ -63,6 +53,41 @@ final class AuditNullHandlingTest {
       try (ConsentChangeFeed feed = ConsentChangeFeed.builder(h2.dataSource()).tablePrefix(h2.tablePrefix()).build()) {
         tester.testAllPublicInstanceMethods(feed);
       }
+    }
+  }
+
+  /** The tester, with a usable default for every parameter type of these classes. */
+  private NullPointerTester tester(Database h2, JdbcAuditSink sink) {
+    return new NullPointerTester()
+        .setDefault(DataSource.class, h2.dataSource())
+        .setDefault(AuditSink.class, sink)
+        .setDefault(String.class, "p_")
+        .setDefault(List.class, List.of(AuditEvents.event(1)))
+        .setDefault(AuditEvent.class, AuditEvents.event(1))
+        .setDefault(ChainHead.class, ChainHead.empty())
+        .setDefault(Instant.class, Instant.EPOCH)
+        .setDefault(byte[].class, KEY)
+        .setDefault(Path.class, dir.resolve("c"))
+        .setDefault(Clock.class, Clock.systemUTC())
+        .setDefault(Duration.class, Duration.ofSeconds(5))
+        .setDefault(ConsentEngine.class, ConsentEngine.builder().catalog(JdbcAuditSinkTest.CATALOG).build());
+  }
+
+  /** A public method that silently accepts null. */
+  public static final class AcceptsNull {
+    private AcceptsNull() {}
+
+    /** Accepts null without complaint. */
+    public static int length(String s) {
+      return s == null ? 0 : s.length();
+    }
+  }
+
+  @Test
+  void theConfiguredTesterFailsOnAMethodThatAcceptsNull() throws Exception {
+    try (Database h2 = TestDatabases.h2()) {
+      NullPointerTester tester = tester(h2, JdbcAuditSinkTest.sink(h2));
+      assertThrows(AssertionError.class, () -> tester.testAllPublicStaticMethods(AcceptsNull.class));
     }
   }
 }
