@@ -12,6 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.consent4j.AuditEvent;
 import org.consent4j.AuditRecord;
@@ -861,62 +862,61 @@ public final class AuditTrail implements AutoCloseable {
     List<AuditEvent> events = new ArrayList<>(batch.size());
     batch.forEach(o -> events.add((AuditEvent) o));
     String appendId = UUID.randomUUID().toString();
-    long backoff = FIRST_BACKOFF_NANOS;
-    boolean failing = false;
-    while (true) {
+    return retry(retrying -> {
+      List<AuditRecord> written = shared.append(appendId, events);
+      AuditRecord last = written.get(written.size() - 1);
+      lock.lock();
       try {
-        List<AuditRecord> written = shared.append(appendId, events);
-        AuditRecord last = written.get(written.size() - 1);
-        lock.lock();
-        try {
-          if (last.sequence() > headSequence) {
-            advance(last);
-          }
-        } finally {
-          lock.unlock();
+        if (last.sequence() > headSequence) {
+          advance(last);
         }
-        if (failing) {
-          LOG.log(Level.INFO, "audit sink recovered; a batch of {0} queued events is stored", events.size());
-        }
-        return true;
-      } catch (Exception e) {
-        lock.lock();
-        try {
-          lastWriteFailure = e;
-        } finally {
-          lock.unlock();
-        }
-        if (!failing) {
-          LOG.log(Level.WARNING, "audit sink could not store a batch of " + events.size() + " events; retrying,"
-              + " and callers wait for queue room meanwhile", e);
-        }
-        failing = true;
+      } finally {
+        lock.unlock();
       }
-      if (!sleepUnlessAbandoned(backoff)) {
-        LOG.log(Level.ERROR, "audit trail closed with a batch of " + events.size()
-            + " events and any queued after them unstored");
-        return false;
-      }
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-    }
+    }, () -> "audit sink could not store a batch of " + events.size() + " events",
+        () -> "a batch of " + events.size() + " queued events is stored",
+        () -> "a batch of " + events.size() + " events and any queued after them unstored");
   }
 
   /** Writes the batch, retrying until it is written (true) or the trail is abandoned (false). */
   private boolean writeWithRetry(List<AuditRecord> batch) {
-    List<AuditRecord> remaining = batch;
+    long last = batch.get(batch.size() - 1).sequence();
+    List<AuditRecord> remaining = new ArrayList<>(batch);
+    return retry(retrying -> {
+      if (retrying) {
+        List<AuditRecord> left = unwritten(remaining);
+        if (left.size() < remaining.size()) {
+          remaining.subList(0, remaining.size() - left.size()).clear();
+        }
+      }
+      if (!remaining.isEmpty()) {
+        sink.write(remaining);
+      }
+    }, () -> "audit sink could not write records " + remaining.get(0).sequence() + " to " + last,
+        () -> "records up to " + last + " are written",
+        () -> "records " + remaining.get(0).sequence() + " to " + last + " and any queued after them unwritten");
+  }
+
+  /** One attempt to store a batch; {@code retrying} is false the first time. */
+  private interface Attempt {
+    void run(boolean retrying) throws Exception;
+  }
+
+  /**
+   * Runs {@code attempt} until it succeeds (true) or the trail is abandoned (false), backing off
+   * from 50 ms, doubling up to 1 s, and
+   * keeping the last failure for the callers' error messages. Logs the first failure, the recovery
+   * and an abandonment once each; the messages name sequences and counts, never record content.
+   */
+  private boolean retry(Attempt attempt, Supplier<String> failed, Supplier<String> recovered,
+      Supplier<String> unstored) {
     long backoff = FIRST_BACKOFF_NANOS;
     boolean failing = false;
     while (true) {
       try {
+        attempt.run(failing);
         if (failing) {
-          remaining = unwritten(remaining);
-        }
-        if (!remaining.isEmpty()) {
-          sink.write(remaining);
-        }
-        if (failing) {
-          LOG.log(Level.INFO, "audit sink recovered; records up to {0} are written",
-              batch.get(batch.size() - 1).sequence());
+          LOG.log(Level.INFO, "audit sink recovered; " + recovered.get());
         }
         return true;
       } catch (Exception e) {
@@ -927,14 +927,12 @@ public final class AuditTrail implements AutoCloseable {
           lock.unlock();
         }
         if (!failing) {
-          LOG.log(Level.WARNING, "audit sink could not write records " + remaining.get(0).sequence() + " to "
-              + batch.get(batch.size() - 1).sequence() + "; retrying, and callers wait for queue room meanwhile", e);
+          LOG.log(Level.WARNING, failed.get() + "; retrying, and callers wait for queue room meanwhile", e);
         }
         failing = true;
       }
       if (!sleepUnlessAbandoned(backoff)) {
-        LOG.log(Level.ERROR, "audit trail closed with records " + remaining.get(0).sequence() + " to "
-            + batch.get(batch.size() - 1).sequence() + " and any queued after them unwritten");
+        LOG.log(Level.ERROR, "audit trail closed with " + unstored.get());
         return false;
       }
       backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
