@@ -75,9 +75,11 @@ final class SqlRewriterDatabaseTest {
         s.execute("CREATE TABLE " + p + "friend (user_id INT NOT NULL, friend_id INT NOT NULL)");
         s.execute("CREATE TABLE " + p + "note (contact_id INT, body VARCHAR(100))");
         s.execute("CREATE TABLE " + p + "export_list (id INT, email VARCHAR(100))");
+        s.execute("CREATE TABLE " + p + "account (login VARCHAR(20), email VARCHAR(100))");
         for (int i = 1; i <= 4; i++) {
           s.execute("INSERT INTO " + p + "contact VALUES (" + i + ", 'NL', 'c" + i + "@example.org', '+31 " + i + "')");
           s.execute("INSERT INTO " + p + "note VALUES (" + i + ", 'note " + i + "')");
+          s.execute("INSERT INTO " + p + "account VALUES ('" + i + "', 'a" + i + "@example.org')");
         }
         for (int[] f : new int[][] {{1, 2}, {1, 3}, {2, 1}, {1, 4}}) {
           s.execute("INSERT INTO " + p + "friend VALUES (" + f[0] + ", " + f[1] + ")");
@@ -99,6 +101,8 @@ final class SqlRewriterDatabaseTest {
             Map.of("email", DataCategory.of("contact.email"), "phone", DataCategory.of("contact.phone"))));
         tables.add(new ProtectedTable(Optional.empty(), p + "friend", LiveColumns.read(c, null, p + "friend"),
             List.of("user_id", "friend_id"), Optional.empty(), Map.of()));
+        tables.add(new ProtectedTable(Optional.empty(), p + "account", LiveColumns.read(c, null, p + "account"),
+            List.of("login"), Optional.empty(), Map.of("email", DataCategory.of("contact.email"))));
       }
       rewriter = new SqlRewriter(tables, CATALOG, dialect, store.tablePrefix());
       storePrefix = store.tablePrefix();
@@ -209,6 +213,47 @@ final class SqlRewriterDatabaseTest {
       assertEquals(List.of(row(1, 1), row(2, 2)), crm.query(
           "SELECT a.id, b.id FROM $contact a JOIN $contact b ON a.id = b.id ORDER BY 1", MARKETING));
     }
+  }
+
+  /**
+   * On PostgreSQL a statement that reads a whole mapped table gets the view that aggregates the
+   * consent state once (GROUP BY subject, joined), one that restricts it the view that probes per
+   * row (LATERAL); both answer alike, for an integer and for a text subject column.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aWholeTableReadAndARestrictedReadAnswerAlike(Database db) throws SQLException {
+    try (Crm crm = new Crm(db)) {
+      String whole = "SELECT id, email, phone FROM $contact";
+      String restricted = "SELECT id, email, phone FROM $contact WHERE id > ?";
+      List<List<Object>> expected = List.of(row(1, "c1@example.org", "+31 1"), row(2, "c2@example.org", null));
+      assertEquals(expected, sorted(crm.query(whole, MARKETING)));
+      assertEquals(expected, sorted(crm.query(restricted, MARKETING, 0)));
+      assertEquals(List.of(row(1, "c1@example.org", "+31 1")), sorted(crm.query(whole, QUIZLAB)));
+      assertEquals(List.of(row(2L)), crm.query("SELECT count(*) FROM $contact", MARKETING));
+      // a text subject column: '1' and '2' consented, '4' withdrew, '3' never granted
+      String accounts = "SELECT login, email FROM $account";
+      List<List<Object>> expectedAccounts = List.of(row("1", "a1@example.org"), row("2", "a2@example.org"));
+      assertEquals(expectedAccounts, sorted(crm.query(accounts, MARKETING)));
+      assertEquals(expectedAccounts, sorted(crm.query(accounts + " WHERE login <> ?", MARKETING, "x")));
+      if (db.name().equals("PostgreSQL")) {
+        for (String sql : List.of(whole, accounts)) {
+          String view = crm.rewriter.rewrite(sql.replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
+          assertTrue(view.contains(" GROUP BY g.subject_") && !view.contains("LATERAL"), view);
+        }
+        for (String sql : List.of(restricted, accounts + " WHERE login <> ?",
+            "SELECT c.id, c.email FROM $contact c JOIN $friend f ON f.user_id = c.id")) {
+          String view = crm.rewriter.rewrite(sql.replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant());
+          assertTrue(view.contains("CROSS JOIN LATERAL") && !view.contains("GROUP BY"), view);
+        }
+      }
+    }
+  }
+
+  private static List<List<Object>> sorted(List<List<Object>> rows) {
+    List<List<Object>> out = new ArrayList<>(rows);
+    out.sort(java.util.Comparator.comparing(r -> String.valueOf(r.get(0))));
+    return out;
   }
 
   @ParameterizedTest(name = "{0}")

@@ -197,21 +197,31 @@ final class ConsentPredicates {
   /**
    * The filtered, masked view of {@code table} under a consent purpose, with ONE lookup of the
    * consent state per row and subject column instead of one {@code EXISTS} for the row and one
-   * more per masked column: a {@code CROSS JOIN LATERAL} aggregate over the subject's effective
-   * state rows returns whether the row is visible ({@code r}) and, per masked category, whether
-   * an effective grant covers it ({@code m_i}), all from the same index probe. The aggregate has
-   * no GROUP BY, so it always returns one row (zeros when the subject has no effective grant).
-   * The conditions are exactly those of {@link #row} and {@link #column}: the category-independent
-   * ones (purpose, recipient, time, notice, voided purposes, explicit transfer consent) filter the
-   * state rows; the per-category ones (category covered, explicit consent for a special category)
-   * decide each flag.
+   * more per masked column: an aggregate over the subject's effective state rows returns whether
+   * the row is visible ({@code r}) and, per masked category, whether an effective grant covers it
+   * ({@code m_i}). The conditions are exactly those of {@link #row} and {@link #column}: the
+   * category-independent ones (purpose, recipient, time, notice, voided purposes, explicit
+   * transfer consent) filter the state rows; the per-category ones (category covered, explicit
+   * consent for a special category) decide each flag.
+   *
+   * <p>Two forms, one answer. For a statement that restricts the table ({@code wholeTable}
+   * false), a {@code CROSS JOIN LATERAL} aggregate without GROUP BY: one index probe per row read,
+   * which keeps a point lookup or a selective query an index probe of the table followed by one of
+   * the state table. For a statement that reads the whole table ({@code wholeTable} true: no
+   * WHERE, no join in its query block, as an export is), a join to the state rows aggregated
+   * {@code GROUP BY} subject: one pass over the state table, which PostgreSQL merges or hashes
+   * with the table instead of probing once per row (an export of 1,000,000 contacts: 1.1 s
+   * instead of 2.1 s; docs/BENCHMARKS.md). A row whose subject has no effective state row finds
+   * no group (the inner join drops it) where the lateral form finds {@code r = 0}; {@code r > 0}
+   * decides both.
    *
    * @param columns the table's columns in view order, each with its category or null when it is
    *     shown as it is
    * @param from the table's name as the statement names it (validated by the parser)
+   * @param wholeTable whether the statement reads the table unrestricted, see above
    */
   String lateralView(ProtectedTable table, List<Map.Entry<ProtectedTable.Column, DataCategory>> columns,
-      String from, PurposeDefinition def, AccessContext ctx) {
+      String from, PurposeDefinition def, AccessContext ctx, boolean wholeTable) {
     List<DataCategory> masked = new ArrayList<>();
     for (Map.Entry<ProtectedTable.Column, DataCategory> e : columns) {
       if (e.getValue() != null && !masked.contains(e.getValue())) {
@@ -240,7 +250,11 @@ final class ConsentPredicates {
     List<String> where = new ArrayList<>();
     for (int s = 0; s < subjects.size(); s++) {
       String p = "c4j_p" + s;
-      sb.append(" CROSS JOIN LATERAL (SELECT ");
+      ProtectedTable.Column subject = table.column(subjects.get(s)).orElseThrow();
+      // the state table's key column for this subject column, and the row's value to compare with it
+      String stateKey = subject.integral() ? "g.subject_num" : "g.subject_id";
+      String rowKey = subject.integral() ? "c4j_t." + quote(subject.name()) : subject(table, "c4j_t", subject.name());
+      sb.append(wholeTable ? " JOIN (SELECT " + stateKey + " AS c4j_s, " : " CROSS JOIN LATERAL (SELECT ");
       Optional<DataCategory> rowCategory = table.rowCategory();
       if (rowCategory.isPresent()) {
         sb.append(flag(rowCategory.get(), ctx));
@@ -251,10 +265,16 @@ final class ConsentPredicates {
       for (int i = 0; i < masked.size(); i++) {
         sb.append(", ").append(flag(masked.get(i), ctx)).append(" AS m_").append(i);
       }
-      sb.append(" FROM ").append(prefix).append("consent_state g WHERE ").append(subjectKey(table, "c4j_t", subjects.get(s)));
+      sb.append(" FROM ").append(prefix).append("consent_state g WHERE ").append(stateKey)
+          .append(wholeTable ? " IS NOT NULL" : " = " + rowKey);
       stateRowInEffect(sb, ctx, def);
       sb.append(explicitGrantCondition("g.grant_seq", ctx, Optional.empty()));
-      sb.append(") ").append(p);
+      if (wholeTable) {
+        sb.append(" GROUP BY ").append(stateKey).append(") ").append(p).append(" ON ").append(p).append(".c4j_s = ")
+            .append(rowKey);
+      } else {
+        sb.append(") ").append(p);
+      }
       where.add(p + ".r > 0");
     }
     sb.append(" WHERE ").append(String.join(" AND ", where));

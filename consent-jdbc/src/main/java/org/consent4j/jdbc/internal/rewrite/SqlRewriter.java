@@ -892,7 +892,7 @@ public final class SqlRewriter {
         tableOutsideFrom(t, ctes, "a " + owner.getClass().getSimpleName() + " clause");
         return;
       }
-      set(f, owner, view(t, m.get()));
+      set(f, owner, view(t, m.get(), readsWholeTable(owner, f, t)));
     }
 
     private void tableOutsideFrom(Table t, Set<String> ctes, String where) {
@@ -924,7 +924,18 @@ public final class SqlRewriter {
       return m;
     }
 
-    private FromItem view(Table t, ProtectedTable m) {
+    /**
+     * Whether {@code t} is the only FROM item of a query block without WHERE: the block reads the
+     * whole table (an export, a count), so its view aggregates the consent state once instead of
+     * probing it per row (see {@code ConsentPredicates.lateralView}). The answer only picks the
+     * faster of two equivalent views.
+     */
+    private boolean readsWholeTable(Object owner, Field f, Table t) {
+      return owner instanceof PlainSelect ps && f.getName().equals("fromItem") && ps.getFromItem() == t
+          && ps.getWhere() == null && (ps.getJoins() == null || ps.getJoins().isEmpty());
+    }
+
+    private FromItem view(Table t, ProtectedTable m, boolean wholeTable) {
       AccessContext ctx = requireContext(m.name());
       if (t.getPivot() != null || t.getUnPivot() != null || t.getSampleClause() != null) {
         throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL,
@@ -958,7 +969,7 @@ public final class SqlRewriter {
       m.rowCategory().ifPresent(categories::add);
       // On PostgreSQL one lateral lookup per row gives the row's visibility and every column's mask.
       String select = lateral
-          ? predicates.lateralView(m, shape, t.getFullyQualifiedName(), definition, ctx)
+          ? predicates.lateralView(m, shape, t.getFullyQualifiedName(), definition, ctx, wholeTable)
           : "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
               + predicates.row(m, "c4j_t", definition, ctx);
       ViewFromItem view = new ViewFromItem(select, null);
