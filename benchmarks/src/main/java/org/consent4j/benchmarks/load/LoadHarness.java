@@ -59,8 +59,14 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class LoadHarness {
 
-  /** The paths, in the order they take turns. */
-  enum PathKind { RAW, JOIN, RLS, CONSENT4J }
+  /**
+   * The paths, in the order they take turns. {@code PROBE} is not one of the four the issue names
+   * and runs only when asked for ({@code --paths ...,probe}): the statement with the least an
+   * in-database check can do, one index probe of the consent state table by subject, purpose and
+   * recipient, without time bounds, withdrawals or masks. It is not a correct consent check; it
+   * measures the floor under any check the database runs per row.
+   */
+  enum PathKind { RAW, JOIN, RLS, CONSENT4J, PROBE }
 
   /** The workloads. */
   enum Workload { POINT, SELECTIVE, JOIN, EXPORT, COUNT, UPDATE }
@@ -134,6 +140,7 @@ public final class LoadHarness {
     sources.put(PathKind.JOIN, admin);
     sources.put(PathKind.RLS, rls);
     sources.put(PathKind.CONSENT4J, guarded);
+    sources.put(PathKind.PROBE, admin);
     AccessContext context = AccessContext.of("bench", BenchCrm.PURPOSE);
 
     Results results = new Results(rows);
@@ -232,7 +239,7 @@ public final class LoadHarness {
       this.path = path;
       this.w = w;
       this.rows = rows;
-      this.sql = Sql.of(w, path == PathKind.JOIN);
+      this.sql = Sql.of(w, path);
       if (path == PathKind.RLS) {
         try (Statement s = c.createStatement()) {
           s.execute("SET consent.purposes = '" + String.join(",", Sql.PURPOSES) + "'");
@@ -310,22 +317,41 @@ public final class LoadHarness {
 
     private Sql() {}
 
-    static String of(Workload w, boolean handWritten) {
+    /** The statement of workload {@code w} as path {@code p} runs it (consent4j: as raw, rewritten by the wrapper). */
+    static String of(Workload w, PathKind p) {
+      return switch (p) {
+        case JOIN -> withCheck(w, Sql::consent);
+        case PROBE -> withCheck(w, Sql::probe);
+        default -> withCheck(w, null);
+      };
+    }
+
+    /** The statement with {@code check} (a condition on a subject column) added for every table, or none when null. */
+    private static String withCheck(Workload w, java.util.function.UnaryOperator<String> check) {
+      boolean on = check != null;
       return switch (w) {
         case POINT -> "SELECT id, name, email, phone FROM " + T + "contact c WHERE c.id = ?"
-            + (handWritten ? " AND " + consent("c.id") : "");
+            + (on ? " AND " + check.apply("c.id") : "");
         case SELECTIVE -> "SELECT id, name, email FROM " + T + "contact c WHERE c.segment = ?"
-            + (handWritten ? " AND " + consent("c.id") : "");
+            + (on ? " AND " + check.apply("c.id") : "");
         case JOIN -> "SELECT c.id, c.name, f.friend_id, d.name FROM " + T + "contact c JOIN " + T + "friend f ON"
             + " f.user_id = c.id JOIN " + T + "contact d ON d.id = f.friend_id WHERE c.id BETWEEN ? AND ?"
-            + (handWritten ? " AND " + consent("c.id") + " AND " + consent("f.user_id") + " AND "
-                + consent("f.friend_id") + " AND " + consent("d.id") : "");
-        case EXPORT -> "SELECT id, name, email, phone FROM " + T + "contact c"
-            + (handWritten ? " WHERE " + consent("c.id") : "");
-        case COUNT -> "SELECT count(*) FROM " + T + "orders o" + (handWritten ? " WHERE " + consent("o.contact_id") : "");
+            + (on ? " AND " + check.apply("c.id") + " AND " + check.apply("f.user_id") + " AND "
+                + check.apply("f.friend_id") + " AND " + check.apply("d.id") : "");
+        case EXPORT -> "SELECT id, name, email, phone FROM " + T + "contact c" + (on ? " WHERE " + check.apply("c.id") : "");
+        case COUNT -> "SELECT count(*) FROM " + T + "orders o" + (on ? " WHERE " + check.apply("o.contact_id") : "");
         case UPDATE -> "UPDATE " + T + "contact c SET phone = ? WHERE c.id = ?"
-            + (handWritten ? " AND " + consent("c.id") : "");
+            + (on ? " AND " + check.apply("c.id") : "");
       };
+    }
+
+    /**
+     * The floor of any in-database check ({@link PathKind#PROBE}): one probe of the consent state
+     * table's {@code (subject_num, purpose, recipient)} index. Not a correct check.
+     */
+    static String probe(String subject) {
+      return "EXISTS (SELECT 1 FROM " + STORE + "consent_state g WHERE g.subject_num = " + subject
+          + " AND g.purpose IN ('marketing', 'marketing.email') AND g.recipient = 'self')";
     }
 
     /**
