@@ -201,10 +201,11 @@ public final class ConsentInterceptor implements StatementInterceptor {
       // one SQL text for every execution, so the database reuses its parse and plan
       // The text was built once per cache entry; the values are an immutable view of the entry's
       // time-parameter positions, so a hit copies no SQL and builds no map.
-      return new PreparedInterception(cached.prepared().get().sql(), new Completion(ctx, kind, r, now),
-          r.hiddenColumns(), !r.writesMappedRows(), cached.prepared().get().values(now));
+      return new PreparedInterception(cached.prepared().get().sql(),
+          new Completion(ctx, kind, r, now, cached.prepared().get()), r.hiddenColumns(), !r.writesMappedRows(),
+          cached.prepared().get().values(now));
     }
-    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now), r.hiddenColumns(),
+    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now, null), r.hiddenColumns(),
         !r.writesMappedRows());
   }
 
@@ -297,19 +298,41 @@ public final class ConsentInterceptor implements StatementInterceptor {
     private final RewrittenStatement statement;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    private final Instant preparedAt;
+    /** The time the statement's consent check is bound to: when it was prepared, or last re-bound. */
+    private Instant boundAt;
+    /** The positions of the time parameters when the wrapper binds them, else null (time in the text). */
+    private final org.consent4j.jdbc.internal.rewrite.TimeParameters time;
 
-    Completion(AccessContext ctx, SqlKind kind, RewrittenStatement statement, Instant preparedAt) {
+    Completion(AccessContext ctx, SqlKind kind, RewrittenStatement statement, Instant preparedAt,
+        org.consent4j.jdbc.internal.rewrite.TimeParameters time) {
       this.ctx = ctx;
       this.kind = kind;
       this.statement = statement;
-      this.preparedAt = preparedAt;
+      this.boundAt = preparedAt;
+      this.time = time;
     }
 
     /**
-     * The SQL carries the context and the time it was prepared under. Running it under another
-     * context would apply the wrong purpose; running it much later would judge expiries by a stale
-     * clock. Both are refused, and the execution is audited before it runs.
+     * A prepared statement whose time is a parameter gets the clock's time again for each
+     * execution, so it may run any time after it was prepared. (A batch keeps the time its entries
+     * were bound with; {@link #beforeExecute} judges its age.)
+     */
+    @Override
+    public java.util.SortedMap<Integer, Long> boundParametersForExecution() {
+      if (time == null) {
+        return java.util.Collections.emptySortedMap();
+      }
+      boundAt = engine.clock().instant();
+      return time.values(boundAt);
+    }
+
+    /**
+     * The SQL carries the context and the time its check is bound to. Running it under another
+     * context would apply the wrong purpose; running it long after that time would judge expiries
+     * by a stale clock (a batch, or a statement with the time in its text, executed more than
+     * {@link #MAX_PREPARED_AGE} after it was prepared; a statement that does not compare with the
+     * clock at all, as under a non-consent purpose, has no such limit). Both are refused, and the
+     * execution is audited before it runs.
      */
     @Override
     public void beforeExecute() throws SQLException {
@@ -326,11 +349,13 @@ public final class ConsentInterceptor implements StatementInterceptor {
       }
       if (kind == SqlKind.PREPARE) {
         Instant at = engine.clock().instant();
-        if (java.time.Duration.between(preparedAt, at).compareTo(MAX_PREPARED_AGE) > 0) {
+        boolean readsClock = statement.parts().size() > 1; // else no time in the SQL can go stale
+        if (readsClock && java.time.Duration.between(boundAt, at).compareTo(MAX_PREPARED_AGE) > 0) {
           refused(ctx, kind, statement, "PREPARED_TOO_LONG_AGO");
-          throw new ConsentSQLException(ReasonCode.DENIED, "a statement on mapped tables was prepared more than "
-              + MAX_PREPARED_AGE.toMillis() + " ms before it was executed, so its consent check would use a stale"
-              + " clock: prepare it again (prepare statements per use, as JdbcTemplate, jOOQ and Hibernate do)");
+          throw new ConsentSQLException(ReasonCode.DENIED, "a statement on mapped tables was prepared (or its batch"
+              + " entries bound) more than " + MAX_PREPARED_AGE.toMillis() + " ms before it was executed, so its"
+              + " consent check would use a stale clock: prepare it again, or add the batch entries just before"
+              + " executeBatch");
         }
         audit(ctx, at, kind, statement, "EXECUTING", Outcome.PERMIT, -1);
       }

@@ -14,13 +14,14 @@ import java.util.SortedMap;
  * Binds the parameters an interceptor placed in a prepared statement's SQL (see
  * {@link Interception#boundParameters()}) and shifts the application's parameter indexes past
  * them, so that the application numbers its placeholders as it wrote them. The values are bound
- * when the statement is prepared and again after {@code clearParameters} and each
- * {@code addBatch}; the parameter metadata counts and numbers the application's placeholders only.
+ * when the statement is prepared, again after {@code clearParameters} and each {@code addBatch},
+ * and replaced before an execution by {@link #rebind}; the parameter metadata counts and numbers
+ * the application's placeholders only.
  * Confined to the statement's thread, as the statement is.
  */
 final class BoundParameters implements InvocationHandler {
   private final PreparedStatement raw;
-  private final SortedMap<Integer, Long> bound;
+  private SortedMap<Integer, Long> bound;
 
   private BoundParameters(PreparedStatement raw, SortedMap<Integer, Long> bound) {
     this.raw = raw;
@@ -50,6 +51,29 @@ final class BoundParameters implements InvocationHandler {
     }
     return (PreparedStatement) Proxy.newProxyInstance(BoundParameters.class.getClassLoader(),
         new Class<?>[] {PreparedStatement.class}, handler);
+  }
+
+  /** The handler of {@code statement} if {@link #wrap} made it, else null. */
+  static BoundParameters of(PreparedStatement statement) {
+    if (Proxy.isProxyClass(statement.getClass())
+        && Proxy.getInvocationHandler(statement) instanceof BoundParameters handler) {
+      return handler;
+    }
+    return null;
+  }
+
+  /**
+   * Binds {@code values} now and from now on (after {@code clearParameters} and {@code addBatch}).
+   *
+   * @throws IllegalArgumentException if they are not for the same parameters as before
+   */
+  void rebind(SortedMap<Integer, Long> values) throws SQLException {
+    if (!values.keySet().equals(bound.keySet())) {
+      throw new IllegalArgumentException("rebinding parameters " + values.keySet() + " of a statement that binds "
+          + bound.keySet());
+    }
+    bound = values;
+    bind();
   }
 
   private void bind() throws SQLException {

@@ -63,6 +63,23 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     }
   }
 
+  /**
+   * Binds the interception's own parameters as its listener wants them for this execution (the
+   * clock's time, say); before the application's values are checked and anything runs. Not while
+   * batch entries are pending: they keep the values they were added with, and the listener judges
+   * the statement by those.
+   */
+  private void rebind() throws SQLException {
+    BoundParameters binder = preparedAs.touchesProtectedData() && batchParameters.isEmpty()
+        ? BoundParameters.of(prepared) : null;
+    if (binder != null) {
+      java.util.SortedMap<Integer, Long> values = preparedAs.listener().boundParametersForExecution();
+      if (!values.isEmpty()) {
+        binder.rebind(values);
+      }
+    }
+  }
+
   /** Lets the listener check the bound values before anything runs. */
   private void checkParameters() throws SQLException {
     if (preparedAs.touchesProtectedData()) {
@@ -73,6 +90,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public ResultSet executeQuery() throws SQLException {
+    rebind();
     checkParameters();
     begin(preparedAs);
     try {
@@ -84,6 +102,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public int executeUpdate() throws SQLException {
+    rebind();
     checkParameters();
     begin(preparedAs);
     int count;
@@ -221,6 +240,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public boolean execute() throws SQLException {
+    rebind();
     checkParameters();
     begin(preparedAs);
     boolean hasResultSet;
@@ -447,6 +467,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   @Override
   public long executeLargeUpdate() throws SQLException {
+    rebind();
     checkParameters();
     begin(preparedAs);
     long count;

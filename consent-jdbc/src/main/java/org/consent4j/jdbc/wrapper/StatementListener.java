@@ -31,6 +31,21 @@ public interface StatementListener {
   default void beforeExecute() throws SQLException {}
 
   /**
+   * Called before each {@code execute}, {@code executeQuery}, {@code executeUpdate} and {@code
+   * executeLargeUpdate} of a prepared statement whose interception has {@linkplain
+   * Interception#boundParameters() parameters of its own}, before {@link #checkParameters} and
+   * {@link #beforeExecute()}: the values to bind to those parameters for this execution, with the
+   * same indexes, or an empty map to keep the values bound so far. A batch is not asked: its
+   * entries keep the values bound when they were added. This is how a statement that binds the
+   * clock's time stays correct when it runs long after it was prepared.
+   *
+   * @throws SQLException to refuse the execution
+   */
+  default java.util.SortedMap<Integer, Long> boundParametersForExecution() throws SQLException {
+    return java.util.Collections.emptySortedMap();
+  }
+
+  /**
    * Called before {@link #beforeExecute()} for each execution of a prepared statement, with the
    * values bound to its parameters: one map for {@code execute*}, one per entry for a batch. A
    * value set through a setter whose value is not recorded (streams, arrays, ...) is {@link

@@ -351,7 +351,8 @@ final class GuardedDataSourceEndToEndTest {
         try (ProcessingScope scope = crm.engine.process(MARKETING)) {
           assertEquals(List.of(row(1), row(2), row(3)), rows(ps.executeQuery()));
           crm.clock.advance(Duration.ofMillis(1001));
-          assertRefused(ReasonCode.DENIED, ps::executeQuery); // prepared too long ago
+          // the clock's time is bound again for each execution: it may run long after it was prepared
+          assertEquals(List.of(row(1), row(2), row(3)), rows(ps.executeQuery()));
         }
       }
 
@@ -420,6 +421,52 @@ final class GuardedDataSourceEndToEndTest {
       long epoch = crm.clock.instant().getEpochSecond();
       assertFalse(rewritten.get(0).contains(Long.toString(epoch)) || rewritten.get(0).contains(Long.toString(epoch - 1)),
           "no clock literal in the prepared text");
+    }
+  }
+
+  /**
+   * A prepared statement binds the clock's time again for each execution, so a grant that expires
+   * between two executions stops counting at the second; a batch keeps the time its entries were
+   * bound with, and is refused when that is more than a second old; a statement under a purpose
+   * that checks no grant reads no clock and may run any time.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aPreparedStatementJudgesExpiryAtEachExecutionAndABatchByWhenItsEntriesWereBound(Database db)
+      throws Exception {
+    try (Crm crm = new Crm(db); Connection c = crm.guarded.getConnection();
+        ProcessingScope scope = crm.engine.process(MARKETING)) {
+      crm.engine.grant(Grant.builder(SubjectId.of(5)).purpose("marketing").category("contact")
+          .expiresAt(crm.clock.instant().plusSeconds(10)));
+      try (PreparedStatement ps = c.prepareStatement(crm.sql("SELECT id, email FROM $contact WHERE id = ?"))) {
+        ps.setInt(1, 5);
+        assertEquals(List.of(row(5, "c5@example.org")), rows(ps.executeQuery()));
+        crm.clock.advance(Duration.ofSeconds(5));
+        assertEquals(List.of(row(5, "c5@example.org")), rows(ps.executeQuery()));
+        crm.clock.advance(Duration.ofSeconds(6)); // the grant expired between the two executions
+        assertEquals(List.of(), rows(ps.executeQuery()));
+      }
+      try (PreparedStatement up = c.prepareStatement(crm.sql("UPDATE $contact SET country = ? WHERE id = ?"))) {
+        up.setString(1, "BE");
+        up.setInt(2, 1);
+        up.addBatch();
+        assertEquals(1, up.executeBatch().length);
+        up.setString(1, "NL");
+        up.setInt(2, 1);
+        up.addBatch();
+        crm.clock.advance(Duration.ofMillis(1500));
+        assertRefused(ReasonCode.DENIED, up::executeBatch); // its entry was bound 1.5 s ago
+        up.clearBatch();
+        assertEquals(1, up.executeUpdate()); // a single execution is bound afresh
+      }
+    }
+    // a statement that compares with no clock (a contract purpose) has no age limit at all
+    try (Crm crm = new Crm(db); Connection c = crm.guarded.getConnection();
+        ProcessingScope scope = crm.engine.process(SUPPORT);
+        PreparedStatement ps = c.prepareStatement(crm.sql("SELECT id, email FROM $contact WHERE id = ?"))) {
+      ps.setInt(1, 2);
+      crm.clock.advance(Duration.ofSeconds(5));
+      assertEquals(List.of(row(2, "c2@example.org")), rows(ps.executeQuery()));
     }
   }
 
