@@ -315,15 +315,7 @@ public final class AuditTrail implements AutoCloseable {
       inSharedSink.remove();
     }
     if (failure == null) {
-      AuditRecord last = written.get(written.size() - 1);
-      lock.lock();
-      try {
-        if (last.sequence() > headSequence) {
-          advance(last);
-        }
-      } finally {
-        lock.unlock();
-      }
+      advanceToShared(written);
     }
     groupLock.lock();
     try {
@@ -503,6 +495,22 @@ public final class AuditTrail implements AutoCloseable {
   private void advance(AuditRecord r) {
     headSequence = r.sequence();
     headHash = r.hash();
+  }
+
+  /**
+   * After records were appended to a shared chain: moves this trail's head to the last of them,
+   * unless appends seen since (from another thread of this trail) already moved it further.
+   */
+  private void advanceToShared(List<AuditRecord> written) {
+    AuditRecord last = written.get(written.size() - 1);
+    lock.lock();
+    try {
+      if (last.sequence() > headSequence) {
+        advance(last);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -863,16 +871,7 @@ public final class AuditTrail implements AutoCloseable {
     batch.forEach(o -> events.add((AuditEvent) o));
     String appendId = UUID.randomUUID().toString();
     return retry(retrying -> {
-      List<AuditRecord> written = shared.append(appendId, events);
-      AuditRecord last = written.get(written.size() - 1);
-      lock.lock();
-      try {
-        if (last.sequence() > headSequence) {
-          advance(last);
-        }
-      } finally {
-        lock.unlock();
-      }
+      advanceToShared(shared.append(appendId, events));
     }, () -> "audit sink could not store a batch of " + events.size() + " events",
         () -> "a batch of " + events.size() + " queued events is stored",
         () -> "a batch of " + events.size() + " events and any queued after them unstored");
