@@ -360,25 +360,24 @@ public final class LoadHarness {
      * withdrawal of an overlapping purpose. Subject ids are text in the ledger, hence the cast.
      */
     static String consent(String subject) {
-      return "EXISTS (SELECT 1 FROM " + STORE + "grant g JOIN " + STORE + "grant_purpose gp ON gp.seq = g.seq JOIN "
-          + STORE + "grant_recipient gr ON gr.seq = g.seq WHERE g.subject_id = " + subject + "::text"
-          + " AND gp.purpose IN ('marketing', 'marketing.email') AND gr.recipient = 'self'"
-          + " AND g.granted_at_sec <= extract(epoch FROM now())"
-          + " AND (g.expires_at_sec IS NULL OR g.expires_at_sec > extract(epoch FROM now()))"
-          + " AND NOT EXISTS (SELECT 1 FROM " + STORE + "withdrawal w WHERE w.subject_id = g.subject_id"
-          + " AND w.purpose IN ('marketing', 'marketing.email') AND w.seq > g.seq))";
+      return ledgerCheck(subject, "IN ('marketing', 'marketing.email')", "'self'");
     }
 
     /** The same check for a row-level security policy: the context comes from session settings. */
     static String policy(String subject) {
+      return ledgerCheck(subject, "= ANY (string_to_array(current_setting('consent.purposes'), ','))",
+          "current_setting('consent.recipient')");
+    }
+
+    /** The ledger check of {@link #consent} with the purposes ({@code purposeTest}) and recipient given as SQL. */
+    private static String ledgerCheck(String subject, String purposeTest, String recipient) {
       return "EXISTS (SELECT 1 FROM " + STORE + "grant g JOIN " + STORE + "grant_purpose gp ON gp.seq = g.seq JOIN "
           + STORE + "grant_recipient gr ON gr.seq = g.seq WHERE g.subject_id = " + subject + "::text"
-          + " AND gp.purpose = ANY (string_to_array(current_setting('consent.purposes'), ','))"
-          + " AND gr.recipient = current_setting('consent.recipient')"
+          + " AND gp.purpose " + purposeTest + " AND gr.recipient = " + recipient
           + " AND g.granted_at_sec <= extract(epoch FROM now())"
           + " AND (g.expires_at_sec IS NULL OR g.expires_at_sec > extract(epoch FROM now()))"
           + " AND NOT EXISTS (SELECT 1 FROM " + STORE + "withdrawal w WHERE w.subject_id = g.subject_id"
-          + " AND w.purpose = ANY (string_to_array(current_setting('consent.purposes'), ',')) AND w.seq > g.seq))";
+          + " AND w.purpose " + purposeTest + " AND w.seq > g.seq))";
     }
   }
 
