@@ -24,6 +24,10 @@ final class Mappers {
     @Insert("INSERT INTO ${p}contact (id, country, email, phone)"
         + " VALUES (#{id}, #{country}, #{email,jdbcType=VARCHAR}, #{phone,jdbcType=VARCHAR})")
     int insert(ContactRow row);
+
+    @Insert("INSERT INTO ${p}customer (email) VALUES (#{email})")
+    @org.apache.ibatis.annotations.Options(useGeneratedKeys = true, keyProperty = "id", keyColumn = "id")
+    int insertCustomer(ContactRow customer);
   }
 
   /** The same table behind a mapper cache. */
