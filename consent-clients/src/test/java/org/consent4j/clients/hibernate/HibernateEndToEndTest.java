@@ -174,6 +174,27 @@ final class HibernateEndToEndTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aLazyAssociationOfAnEntityReadUnderAnotherContextIsRefusedUntilTheSessionIsCleared(Database db)
+      throws Exception {
+    try (ClientCrm crm = new ClientCrm(db);
+        SessionFactory sf = Hibernates.factory(crm, true, Map.of(), Contact.class, ExportEntry.class);
+        EntityManager em = sf.createEntityManager()) {
+      ExportEntry entry;
+      try (ProcessingScope scope = crm.engine.process(SUPPORT)) {
+        entry = em.find(ExportEntry.class, 1);
+      }
+      try (ProcessingScope scope = crm.engine.process(MARKETING)) {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> entry.getContact().getEmail());
+        assertTrue(cause(e, ClientCacheException.class).getMessage().contains("purpose 'marketing.email'"));
+        em.clear();
+        Contact one = em.find(ExportEntry.class, 1).getContact();
+        assertEquals("c1@example.org +31 1", one.getEmail() + " " + one.getPhone());
+      }
+    }
+  }
+
   /** Configuration only: the same on every database, so H2 alone. */
   @Test
   void aSecondLevelCacheOrQueryCacheOverMappedEntitiesFailsTheSessionFactory() throws Exception {
