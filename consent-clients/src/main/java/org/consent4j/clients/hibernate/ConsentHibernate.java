@@ -35,9 +35,10 @@ public final class ConsentHibernate {
 
   /**
    * The setting that lists, comma-separated, the entity names (fully qualified class names, as
-   * Hibernate names them) that may be kept in the second-level cache because they map tables that
-   * consent4j does not protect. Any other cached entity, and the query cache, make the
-   * {@code SessionFactory} fail to start.
+   * Hibernate names them) and collection roles ({@code com.example.Owner.items}) that may be kept
+   * in the second-level cache because they map tables that consent4j does not protect. Any other
+   * cached entity, natural id or collection, and the query cache, make the {@code SessionFactory}
+   * fail to start.
    */
   public static final String CACHEABLE_ENTITIES = "consent4j.cacheable_entities";
 

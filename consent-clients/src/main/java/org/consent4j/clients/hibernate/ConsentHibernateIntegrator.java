@@ -34,8 +34,9 @@ public final class ConsentHibernateIntegrator implements Integrator {
    * Registers the guard's listeners, after refusing a shared cache that consent4j cannot see into.
    *
    * @throws ClientCacheException if {@link ConsentHibernate#ENGINE} holds something other than a
-   *     {@link ConsentEngine}, if the query cache is on, or if an entity that is not listed in
-   *     {@link ConsentHibernate#CACHEABLE_ENTITIES} is kept in the second-level cache
+   *     {@link ConsentEngine}, if the query cache is on, or if an entity (or its natural id) or a
+   *     collection that is not listed in {@link ConsentHibernate#CACHEABLE_ENTITIES} is kept in the
+   *     second-level cache
    */
   @Override
   public void integrate(Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor factory) {
@@ -83,12 +84,19 @@ public final class ConsentHibernateIntegrator implements Integrator {
         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     List<String> refused = new ArrayList<>();
     for (PersistentClass entity : metadata.getEntityBindings()) {
-      if (entity.isCached() && !allowed.contains(entity.getEntityName())) {
+      boolean cached = entity.isCached() || entity.getNaturalIdCacheRegionName() != null;
+      if (cached && !allowed.contains(entity.getEntityName())) {
         refused.add(entity.getEntityName());
       }
     }
+    // a cached collection holds the ids of its elements: which rows exist, read under one context
+    for (org.hibernate.mapping.Collection collection : metadata.getCollectionBindings()) {
+      if (collection.getCacheConcurrencyStrategy() != null && !allowed.contains(collection.getRole())) {
+        refused.add(collection.getRole());
+      }
+    }
     if (!refused.isEmpty()) {
-      throw new ClientCacheException("entities " + new TreeSet<>(refused) + " are kept in Hibernate's"
+      throw new ClientCacheException("entities or collections " + new TreeSet<>(refused) + " are kept in Hibernate's"
           + " second-level cache, which serves rows read under one processing context to every other, and"
           + " after a consent is withdrawn, without consent4j seeing the read: remove @Cache/@Cacheable from"
           + " entities over tables that consent4j maps (or set hibernate.cache.use_second_level_cache=false),"

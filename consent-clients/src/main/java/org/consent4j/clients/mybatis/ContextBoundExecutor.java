@@ -47,6 +47,7 @@ final class ContextBoundExecutor implements Executor {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // as Executor declares it
   public <E> List<E> query(MappedStatement ms, Object parameter, RowBounds rowBounds, ResultHandler resultHandler,
       CacheKey cacheKey, BoundSql boundSql) throws SQLException {
     follow(ms);
@@ -54,6 +55,7 @@ final class ContextBoundExecutor implements Executor {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // as Executor declares it
   public <E> List<E> query(MappedStatement ms, Object parameter, RowBounds rowBounds, ResultHandler resultHandler)
       throws SQLException {
     follow(ms);
