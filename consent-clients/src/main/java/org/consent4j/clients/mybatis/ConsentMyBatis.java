@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.consent4j.clients.ClientCacheException;
 import org.consent4j.core.ConsentEngine;
 import org.apache.ibatis.executor.Executor;
@@ -40,12 +41,14 @@ import org.apache.ibatis.session.Configuration;
  *       refused unless {@code localCacheScope} is {@code STATEMENT}.
  * </ul>
  *
- * <p>Thread-safe: the plugin holds no per-session state; each session's executor wrapper is used
- * by that session's thread.
+ * <p>Thread-safe: the plugin holds no per-session state (only the statements it found safe); each
+ * session's executor wrapper is used by that session's thread.
  */
 public final class ConsentMyBatis implements Interceptor {
   private final ConsentEngine engine;
   private final Set<String> cacheableNamespaces;
+  /** Statements found safe: a statement's caches and result maps do not change once it runs. */
+  private final Set<MappedStatement> checked = ConcurrentHashMap.newKeySet();
 
   private ConsentMyBatis(ConsentEngine engine, Set<String> cacheableNamespaces) {
     this.engine = engine;
@@ -111,6 +114,9 @@ public final class ConsentMyBatis implements Interceptor {
 
   /** Refuses a statement whose results a cache outside the session's control could serve. */
   void check(MappedStatement ms) {
-    Statements.refuseUnsafeCaches(ms, cacheableNamespaces);
+    if (!checked.contains(ms)) {
+      Statements.refuseUnsafeCaches(ms, cacheableNamespaces);
+      checked.add(ms);
+    }
   }
 }

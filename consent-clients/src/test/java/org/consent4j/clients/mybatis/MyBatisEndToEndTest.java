@@ -121,6 +121,18 @@ final class MyBatisEndToEndTest {
         assertEquals("c5@example.org", session.getMapper(CachedContactMapper.class).byId(5).email);
       }
       assertEquals(List.of(), crm.auditEventsSince(mark), "nothing was audited");
+
+      // the same with <cache/> in mapper XML
+      factory = new SqlSessionFactoryBuilder().build(withXmlMapper(configuration(crm)));
+      try (SqlSession session = factory.openSession(); ProcessingScope scope = crm.engine.process(SUPPORT)) {
+        assertEquals("c5@example.org", session.<ContactRow>selectOne("crm.xml.contacts.byId", 5).email);
+        session.commit();
+      }
+      mark = crm.auditMark();
+      try (SqlSession session = factory.openSession(); ProcessingScope scope = crm.engine.process(MARKETING)) {
+        assertEquals("c5@example.org", session.<ContactRow>selectOne("crm.xml.contacts.byId", 5).email);
+      }
+      assertEquals(List.of(), crm.auditEventsSince(mark), "nothing was audited");
     }
   }
 
@@ -131,6 +143,9 @@ final class MyBatisEndToEndTest {
       ClientCacheException e = assertThrows(ClientCacheException.class,
           () -> ConsentMyBatis.install(configuration(crm, CachedContactMapper.class), crm.engine));
       assertTrue(e.getMessage().contains(CachedContactMapper.class.getName() + ".byId"), e.getMessage());
+      e = assertThrows(ClientCacheException.class,
+          () -> ConsentMyBatis.install(withXmlMapper(configuration(crm)), crm.engine));
+      assertTrue(e.getMessage().contains("'crm.xml.contacts.byId'"), e.getMessage());
 
       // a mapper added after the plugin is refused when its statement runs, before any SQL
       Configuration cfg = configuration(crm, ContactMapper.class);
@@ -206,6 +221,14 @@ final class MyBatisEndToEndTest {
       }
       assertEquals(List.of(Arrays.asList(customer.id, "k1@example.org")), crm.rawQuery("SELECT id, email FROM $customer"));
     }
+  }
+
+  private static Configuration withXmlMapper(Configuration cfg) throws java.io.IOException {
+    String resource = "org/consent4j/clients/mybatis/ContactXmlMapper.xml";
+    try (java.io.InputStream xml = org.apache.ibatis.io.Resources.getResourceAsStream(resource)) {
+      new org.apache.ibatis.builder.xml.XMLMapperBuilder(xml, cfg, resource, cfg.getSqlFragments()).parse();
+    }
+    return cfg;
   }
 
   private static Configuration configuration(ClientCrm crm, Class<?>... mappers) {
