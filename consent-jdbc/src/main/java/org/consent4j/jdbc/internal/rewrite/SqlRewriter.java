@@ -93,8 +93,8 @@ public final class SqlRewriter {
       "bool_and", "bool_or", "every", "bit_and", "bit_or", "bit_xor", "stddev", "stddev_pop", "stddev_samp",
       "variance", "var_pop", "var_samp", "median", "mode", "percentile_cont", "percentile_disc", "any_value");
 
-  private static final Pattern MARKERS =
-      Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|" + Pattern.quote(ConsentPredicates.NOW_NANO));
+  private static final Pattern MARKERS = Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|"
+      + Pattern.quote(ConsentPredicates.NOW_NANO) + "|" + MaskedWriteBack.FLAG.pattern());
   private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
     @Override
     protected List<Field> computeValue(Class<?> type) {
@@ -220,16 +220,18 @@ public final class SqlRewriter {
     }
     List<String> parts = new ArrayList<>();
     List<Boolean> nanos = new ArrayList<>();
+    List<Integer> nullFlags = new ArrayList<>();
     java.util.regex.Matcher m = MARKERS.matcher(out);
     int last = 0;
     while (m.find()) {
       parts.add(out.substring(last, m.start()));
       nanos.add(m.group().equals(ConsentPredicates.NOW_NANO));
+      nullFlags.add(m.group(1) == null ? 0 : Integer.parseInt(m.group(1)));
       last = m.end();
     }
     parts.add(out.substring(last));
     return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql),
-        hidden, r.writesMappedRows, r.writeChecks);
+        hidden, r.writesMappedRows, r.writeChecks, nullFlags);
   }
 
   private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
@@ -511,7 +513,17 @@ public final class SqlRewriter {
         walk(update, Set.of());
         target(update.getTable()).ifPresent(t -> {
           writesMappedRows = true;
-          update.setWhere(restrict(update.getWhere(), update.getTable(), t, columnsOf(update), subqueryFound));
+          List<Column> columns = columnsOf(update);
+          List<MaskedWriteBack.Assignment> writeBacks = subqueryFound ? List.of()
+              : MaskedWriteBack.find(update, t, targetNames(update.getTable()), single);
+          // A written-back NULL does not restrict the rows by its column's consent (see MaskedWriteBack).
+          writeBacks.forEach(a -> columns.removeIf(c -> c == a.column()));
+          update.setWhere(restrict(update.getWhere(), update.getTable(), t, columns, subqueryFound));
+          AccessContext ctx = requireContext(t.name());
+          String q = targetQualifier(update.getTable());
+          MaskedWriteBack.guard(writeBacks, cat -> predicates.column(t, q, cat, definition, ctx)).ifPresent(
+              extra -> update.setWhere(new net.sf.jsqlparser.expression.operators.conditional.AndExpression(
+                  update.getWhere(), extra)));
         });
       } else if (s instanceof Delete delete) {
         noReturning(delete.getReturningClause(), delete.getTable());
@@ -665,6 +677,19 @@ public final class SqlRewriter {
         categories.addAll(p.personal().values());
       });
       return m;
+    }
+
+    /** How a write's consent conditions refer to its target: by its alias, or by its name. */
+    private String targetQualifier(Table target) {
+      return target.getAlias() != null ? target.getAlias().getName() : target.getFullyQualifiedName();
+    }
+
+    /** The names by which a write's own columns may be qualified. */
+    private Set<String> targetNames(Table target) {
+      Set<String> names = new HashSet<>();
+      names.add(unquote(targetQualifier(target)));
+      names.add(unquote(target.getName()));
+      return names;
     }
 
     private Expression restrict(Expression where, Table target, ProtectedTable t, List<Column> columns,
