@@ -543,7 +543,7 @@ public final class SqlRewriter {
       } else if (mentionsMappedName(s.toString())) {
         throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "a " + kind(s) + " statement on the mapped table(s) "
             + mentionedNames(s.toString()) + " is refused: only SELECT, INSERT, UPDATE and DELETE are filtered"
-            + " (DDL, CREATE ... AS, MERGE, upserts, EXPLAIN, COPY and the like would bypass the filter)");
+            + " (DDL, CREATE ... AS, EXPLAIN, COPY and the like would bypass the filter)");
       }
     }
 
