@@ -21,10 +21,11 @@ import org.consent4j.DataCategory;
  * writes every column of the entity) leaves the stored value untouched instead of leaving the row
  * out. Not API.
  *
- * <p>An assignment {@code col = ?} or {@code col = NULL} to a personal column of the target, in a
- * statement that reads {@code col} nowhere else, becomes {@code col = CASE WHEN <col consented>
- * THEN <value> ELSE col END}, and the column's consent condition no longer restricts the rows
- * outright but as {@code (<col consented> OR <value is NULL>)}: a NULL written into a column the
+ * <p>An assignment {@code col = ?} or {@code col = NULL} to a personal column of the target
+ * becomes {@code col = CASE WHEN <col consented> THEN <value> ELSE col END}, and the column's
+ * consent condition no longer restricts the rows outright but as {@code (<col consented> OR
+ * <value is NULL>)} (unless the statement also reads {@code col}: then the plain condition the
+ * rewriter adds for that read still restricts them): a NULL written into a column the
  * row's subject did not consent to changes nothing, while a non-NULL value still leaves the row
  * out, as before (and, with the CASE, could not be stored even if the row were reached). Whether a
  * {@code ?} is NULL is known only when the statement runs, so the condition holds a NULL flag: a
