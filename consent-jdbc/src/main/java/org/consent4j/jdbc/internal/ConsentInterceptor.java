@@ -69,7 +69,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
    * keeping the (immutable) values map it is given instead of copying it.
    */
   private record PreparedInterception(String sql, StatementListener listener, int hiddenColumns,
-      boolean allowsGeneratedKeys, java.util.SortedMap<Integer, Long> boundParameters) implements Interception {
+      boolean allowsGeneratedKeys, java.util.SortedMap<Integer, Long> boundParameters,
+      java.util.SortedMap<Integer, Integer> nullFlagParameters) implements Interception {
     @Override
     public boolean touchesProtectedData() {
       return true;
@@ -143,7 +144,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
       dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
       for (TableMapping t : mapping.tables()) {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
-            t.subjectColumns(), t.rowCategory(), t.columns()));
+            t.subjectColumns(), t.rowCategory(), t.columns(), Optional.of(
+                org.consent4j.jdbc.internal.rewrite.LiveKeys.read(c, t.schema().orElse(null), t.table()))));
       }
       unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames(), mapping.trusted());
       unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews,
@@ -203,7 +205,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       // time-parameter positions, so a hit copies no SQL and builds no map.
       return new PreparedInterception(cached.prepared().get().sql(),
           new Completion(ctx, kind, r, now, cached.prepared().get()), r.hiddenColumns(), !r.writesMappedRows(),
-          cached.prepared().get().values(now));
+          cached.prepared().get().values(now), cached.prepared().get().nullFlags());
     }
     return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now, null), r.hiddenColumns(),
         !r.writesMappedRows());
@@ -349,7 +351,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       }
       if (kind == SqlKind.PREPARE) {
         Instant at = engine.clock().instant();
-        boolean readsClock = statement.parts().size() > 1; // else no time in the SQL can go stale
+        boolean readsClock = statement.readsClock(); // else no time in the SQL can go stale
         if (readsClock && java.time.Duration.between(boundAt, at).compareTo(MAX_PREPARED_AGE) > 0) {
           refused(ctx, kind, statement, "PREPARED_TOO_LONG_AGO");
           throw new ConsentSQLException(ReasonCode.DENIED, "a statement on mapped tables was prepared (or its batch"

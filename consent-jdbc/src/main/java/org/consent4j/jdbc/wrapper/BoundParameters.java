@@ -16,16 +16,25 @@ import java.util.SortedMap;
  * them, so that the application numbers its placeholders as it wrote them. The values are bound
  * when the statement is prepared, again after {@code clearParameters} and each {@code addBatch},
  * and replaced before an execution by {@link #rebind}; the parameter metadata counts and numbers
- * the application's placeholders only.
+ * the application's placeholders only. The NULL flags of {@link Interception#nullFlagParameters()}
+ * are bound each time the application sets the parameter they report on, and skipped in the
+ * application's numbering too.
  * Confined to the statement's thread, as the statement is.
  */
 final class BoundParameters implements InvocationHandler {
   private final PreparedStatement raw;
   private SortedMap<Integer, Long> bound;
+  /** Flag position to the application's parameter index it reports on. */
+  private final SortedMap<Integer, Integer> flags;
+  /** Every position the application's numbering skips: the bound ones and the flags. */
+  private final java.util.SortedSet<Integer> skipped = new java.util.TreeSet<>();
 
-  private BoundParameters(PreparedStatement raw, SortedMap<Integer, Long> bound) {
+  private BoundParameters(PreparedStatement raw, SortedMap<Integer, Long> bound, SortedMap<Integer, Integer> flags) {
     this.raw = raw;
     this.bound = bound;
+    this.flags = flags;
+    skipped.addAll(bound.keySet());
+    skipped.addAll(flags.keySet());
   }
 
   /**
@@ -35,10 +44,11 @@ final class BoundParameters implements InvocationHandler {
    */
   static PreparedStatement wrap(PreparedStatement raw, Interception interception) throws SQLException {
     SortedMap<Integer, Long> bound = interception.boundParameters();
-    if (bound.isEmpty()) {
+    SortedMap<Integer, Integer> flags = interception.nullFlagParameters();
+    if (bound.isEmpty() && flags.isEmpty()) {
       return raw;
     }
-    BoundParameters handler = new BoundParameters(raw, bound);
+    BoundParameters handler = new BoundParameters(raw, bound, flags);
     try {
       handler.bind();
     } catch (SQLException | RuntimeException e) {
@@ -85,7 +95,7 @@ final class BoundParameters implements InvocationHandler {
   /** The position among all placeholders of the application's {@code index}-th one. */
   int real(int index) {
     int r = index;
-    for (int p : bound.keySet()) {
+    for (int p : skipped) {
       if (p <= r) {
         r++;
       } else {
@@ -100,6 +110,7 @@ final class BoundParameters implements InvocationHandler {
     boolean parameterSetter = method.getDeclaringClass() == PreparedStatement.class
         && method.getName().startsWith("set") && args != null && args.length >= 1
         && method.getParameterTypes()[0] == int.class;
+    int applicationIndex = parameterSetter ? (Integer) args[0] : 0;
     if (parameterSetter) {
       args = args.clone();
       args[0] = real((Integer) args[0]);
@@ -109,6 +120,16 @@ final class BoundParameters implements InvocationHandler {
       result = method.invoke(raw, args);
     } catch (InvocationTargetException e) {
       throw e.getCause();
+    }
+    if (parameterSetter && !flags.isEmpty()) {
+      // A value the driver may still take for NULL (an object it maps so) gets flag 0, which only
+      // restricts the write as for any non-NULL value.
+      boolean isNull = method.getName().equals("setNull") || (args.length >= 2 && args[1] == null);
+      for (Map.Entry<Integer, Integer> f : flags.entrySet()) {
+        if (f.getValue() == applicationIndex) {
+          raw.setInt(f.getKey(), isNull ? 1 : 0);
+        }
+      }
     }
     if (method.getDeclaringClass() == PreparedStatement.class && (args == null || args.length == 0)) {
       switch (method.getName()) {
@@ -130,7 +151,7 @@ final class BoundParameters implements InvocationHandler {
     return (ParameterMetaData) Proxy.newProxyInstance(BoundParameters.class.getClassLoader(),
         new Class<?>[] {ParameterMetaData.class}, (p, m, a) -> {
           if (m.getName().equals("getParameterCount") && (a == null || a.length == 0)) {
-            return md.getParameterCount() - bound.size();
+            return md.getParameterCount() - skipped.size();
           }
           Object[] args = a;
           if (a != null && a.length == 1 && m.getParameterTypes()[0] == int.class

@@ -39,7 +39,7 @@ final class CallableStatementWrapper extends PreparedStatementWrapper implements
 
   /** Calls are never given parameters of the interceptor's own: their setters also go by name. */
   private static Interception withoutBoundParameters(Interception preparedAs) {
-    if (!preparedAs.boundParameters().isEmpty()) {
+    if (!preparedAs.boundParameters().isEmpty() || !preparedAs.nullFlagParameters().isEmpty()) {
       throw new IllegalStateException("an interceptor bound parameters of its own on a callable statement;"
           + " only prepared statements support them");
     }

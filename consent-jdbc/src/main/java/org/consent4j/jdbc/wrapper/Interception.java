@@ -95,6 +95,19 @@ public interface Interception {
   }
 
   /**
+   * Parameters the interceptor places in a prepared statement's SQL to tell whether the
+   * application's value of another parameter is NULL: by 1-based position among all the
+   * placeholders of {@link #sql()}, the 1-based index (in the application's numbering) of the
+   * parameter each reports on. Whenever the application sets that parameter, the wrapper binds
+   * the flag with {@code setInt}: 1 when the value is NULL ({@code setNull}, or a null value), 0
+   * otherwise. The application's parameter indexes skip these positions, as they skip {@link
+   * #boundParameters()}. Empty by default.
+   */
+  default java.util.SortedMap<Integer, Integer> nullFlagParameters() {
+    return java.util.Collections.emptySortedMap();
+  }
+
+  /**
    * As {@link #protectedData(String, StatementListener, int, boolean)}, for a prepared statement
    * whose SQL has placeholders the wrapper binds to {@code bound} (see {@link #boundParameters()}).
    */

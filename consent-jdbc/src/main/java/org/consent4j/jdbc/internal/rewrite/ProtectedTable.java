@@ -18,6 +18,9 @@ import org.consent4j.DataCategory;
  * @param subjectColumns the columns naming the subjects of a row, lower-case
  * @param rowCategory the category of the row's existence, if any
  * @param personal the category of each personal column, keyed by lower-case column name
+ * @param uniqueKeys the table's unique keys (primary key, unique indexes and constraints, and on
+ *     PostgreSQL exclusion constraints, as keys without columns), read from the live database; empty
+ *     when they were not read, which refuses every upsert into the table (see {@link UpsertCheck})
  */
 public record ProtectedTable(
     Optional<String> schema,
@@ -25,7 +28,29 @@ public record ProtectedTable(
     List<Column> columns,
     List<String> subjectColumns,
     Optional<DataCategory> rowCategory,
-    Map<String, DataCategory> personal) {
+    Map<String, DataCategory> personal,
+    Optional<List<UniqueKey>> uniqueKeys) {
+
+  /**
+   * A unique key of the live table.
+   *
+   * @param name the index or constraint name, lower-case
+   * @param columns its columns, lower-case; an expression or an exclusion constraint has a
+   *     name here that is not a column of the table, or none
+   */
+  public record UniqueKey(String name, List<String> columns) {
+    /** Copies the columns. */
+    public UniqueKey {
+      Objects.requireNonNull(name, "name");
+      columns = List.copyOf(columns);
+    }
+  }
+
+  /** A table whose unique keys were not read: upserts into it are refused. */
+  public ProtectedTable(Optional<String> schema, String name, List<Column> columns, List<String> subjectColumns,
+      Optional<DataCategory> rowCategory, Map<String, DataCategory> personal) {
+    this(schema, name, columns, subjectColumns, rowCategory, personal, Optional.empty());
+  }
 
   /**
    * A column of the live table.
@@ -60,6 +85,7 @@ public record ProtectedTable(
     subjectColumns = List.copyOf(subjectColumns);
     Objects.requireNonNull(rowCategory, "rowCategory");
     personal = Map.copyOf(personal);
+    uniqueKeys = Objects.requireNonNull(uniqueKeys, "uniqueKeys").map(List::copyOf);
     if (subjectColumns.isEmpty()) {
       throw new IllegalArgumentException("table " + name + " needs at least one subject column");
     }

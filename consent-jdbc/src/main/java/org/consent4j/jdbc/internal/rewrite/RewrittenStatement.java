@@ -21,10 +21,14 @@ import org.consent4j.DataCategory;
  *     (the rows' own columns) must not be handed out
  * @param writeChecks the rows INSERTs store into mapped tables, whose subjects' consent is checked
  *     before each execution (no passive collection)
+ * @param nullFlags for each gap between parts, 0 when it holds the time ({@code nanos} says which
+ *     part of it), or the 1-based index of an application parameter when it holds that
+ *     parameter's NULL flag: 1 when the value bound to it is NULL, else 0 (see {@link
+ *     MaskedWriteBack}). In the text form ({@link #sql}) a flag is always 0.
  */
 public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
     SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows,
-    List<WriteCheck> writeChecks) {
+    List<WriteCheck> writeChecks, List<Integer> nullFlags) {
 
   /** Copies the collections. */
   public RewrittenStatement {
@@ -33,9 +37,26 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
     if (nanos.size() != parts.size() - 1) {
       throw new IllegalArgumentException("one marker between each two parts");
     }
+    nullFlags = List.copyOf(nullFlags);
+    if (nullFlags.size() != nanos.size()) {
+      throw new IllegalArgumentException("one null flag entry per marker");
+    }
     tables = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(tables));
     categories = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(categories));
     writeChecks = List.copyOf(writeChecks);
+  }
+
+  /** A statement whose every marker holds the time. */
+  public RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
+      SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows,
+      List<WriteCheck> writeChecks) {
+    this(parts, nanos, protectedData, tables, categories, fingerprint, hiddenColumns, writesMappedRows, writeChecks,
+        java.util.Collections.nCopies(nanos.size(), 0));
+  }
+
+  /** Whether the SQL compares with the clock (holds a time marker), so that its time can go stale. */
+  public boolean readsClock() {
+    return nullFlags.contains(0);
   }
 
   /** A statement that touches no mapped table and runs as it was written. */
@@ -54,7 +75,8 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
     StringBuilder sb = new StringBuilder(parts.size() * 64 + 256);
     sb.append(parts.get(0));
     for (int i = 1; i < parts.size(); i++) {
-      sb.append(nanos.get(i - 1) ? nano : second).append(parts.get(i));
+      // Without parameters of its own, a NULL flag is 0: the write is restricted as for a non-NULL value.
+      sb.append(nullFlags.get(i - 1) != 0 ? "0" : nanos.get(i - 1) ? nano : second).append(parts.get(i));
     }
     return sb.toString();
   }

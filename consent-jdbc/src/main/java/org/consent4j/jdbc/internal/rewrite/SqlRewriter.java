@@ -93,8 +93,8 @@ public final class SqlRewriter {
       "bool_and", "bool_or", "every", "bit_and", "bit_or", "bit_xor", "stddev", "stddev_pop", "stddev_samp",
       "variance", "var_pop", "var_samp", "median", "mode", "percentile_cont", "percentile_disc", "any_value");
 
-  private static final Pattern MARKERS =
-      Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|" + Pattern.quote(ConsentPredicates.NOW_NANO));
+  private static final Pattern MARKERS = Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|"
+      + Pattern.quote(ConsentPredicates.NOW_NANO) + "|" + MaskedWriteBack.FLAG.pattern());
   private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
     @Override
     protected List<Field> computeValue(Class<?> type) {
@@ -220,16 +220,18 @@ public final class SqlRewriter {
     }
     List<String> parts = new ArrayList<>();
     List<Boolean> nanos = new ArrayList<>();
+    List<Integer> nullFlags = new ArrayList<>();
     java.util.regex.Matcher m = MARKERS.matcher(out);
     int last = 0;
     while (m.find()) {
       parts.add(out.substring(last, m.start()));
       nanos.add(m.group().equals(ConsentPredicates.NOW_NANO));
+      nullFlags.add(m.group(1) == null ? 0 : Integer.parseInt(m.group(1)));
       last = m.end();
     }
     parts.add(out.substring(last));
     return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql),
-        hidden, r.writesMappedRows, r.writeChecks);
+        hidden, r.writesMappedRows, r.writeChecks, nullFlags);
   }
 
   private static RewriteRefusedException refused(RewriteRefusedException.Why why, String message) {
@@ -511,7 +513,17 @@ public final class SqlRewriter {
         walk(update, Set.of());
         target(update.getTable()).ifPresent(t -> {
           writesMappedRows = true;
-          update.setWhere(restrict(update.getWhere(), update.getTable(), t, columnsOf(update), subqueryFound));
+          List<Column> columns = columnsOf(update);
+          List<MaskedWriteBack.Assignment> writeBacks = subqueryFound ? List.of()
+              : MaskedWriteBack.find(update, t, targetNames(update.getTable()), single);
+          // A written-back NULL does not restrict the rows by its column's consent (see MaskedWriteBack).
+          writeBacks.forEach(a -> columns.removeIf(c -> c == a.column()));
+          update.setWhere(restrict(update.getWhere(), update.getTable(), t, columns, subqueryFound));
+          AccessContext ctx = requireContext(t.name());
+          String q = targetQualifier(update.getTable());
+          MaskedWriteBack.guard(writeBacks, cat -> predicates.column(t, q, cat, definition, ctx)).ifPresent(
+              extra -> update.setWhere(new net.sf.jsqlparser.expression.operators.conditional.AndExpression(
+                  update.getWhere(), extra)));
         });
       } else if (s instanceof Delete delete) {
         noReturning(delete.getReturningClause(), delete.getTable());
@@ -520,10 +532,18 @@ public final class SqlRewriter {
           writesMappedRows = true;
           delete.setWhere(restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete), subqueryFound));
         });
+      } else if ((s instanceof net.sf.jsqlparser.statement.merge.Merge
+          || s instanceof net.sf.jsqlparser.statement.upsert.Upsert) && mentionsMappedName(s.toString())) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "MERGE on the mapped table(s) "
+            + mentionedNames(s.toString()) + " is refused: whether a row matched decides between its update and"
+            + " insert branches, so a match with a row the context may not see would change it or show in the update"
+            + " count, and consent4j cannot tell from an arbitrary ON condition that only visible rows match; use"
+            + " INSERT ... ON CONFLICT (<subject column>) DO UPDATE (PostgreSQL), INSERT ... ON DUPLICATE KEY UPDATE"
+            + " (MariaDB), or a plain INSERT and a filtered UPDATE");
       } else if (mentionsMappedName(s.toString())) {
         throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "a " + kind(s) + " statement on the mapped table(s) "
             + mentionedNames(s.toString()) + " is refused: only SELECT, INSERT, UPDATE and DELETE are filtered"
-            + " (DDL, CREATE ... AS, MERGE, upserts, EXPLAIN, COPY and the like would bypass the filter)");
+            + " (DDL, CREATE ... AS, EXPLAIN, COPY and the like would bypass the filter)");
       }
     }
 
@@ -542,17 +562,66 @@ public final class SqlRewriter {
       walk(insert, Set.of());
       boolean readsMapped = views > before;
       if (target.isPresent()) {
-        if ((insert.getConflictAction() != null) || (insert.getDuplicateUpdateSets() != null
-            && !insert.getDuplicateUpdateSets().isEmpty())) {
-          throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "INSERT ... ON CONFLICT/ON DUPLICATE KEY"
-              + " UPDATE on the mapped table " + target.get().name() + " is refused: it updates rows without the"
-              + " consent filter; use a plain INSERT and a filtered UPDATE");
-        }
         if (readsMapped) {
           throw refused(RewriteRefusedException.Why.MASKED_WRITE_REFUSED, "INSERT into the mapped table "
               + target.get().name() + " from a query on mapped tables would store masked values; refused");
         }
+        if (UpsertCheck.isUpsert(insert)) {
+          upsert(insert, target.get());
+        }
         collection(insert, target.get());
+      }
+    }
+
+    /**
+     * An upsert (see {@link UpsertCheck}): it may conflict only with rows of the subjects it
+     * inserts, which the INSERT check requires known and permitted before it runs, whether or not
+     * the row stores personal data; its update branch reaches the existing row only when the
+     * context may see the row and every personal column the branch reads or writes, as an UPDATE
+     * does. The INSERT itself gets the plain INSERT's check (the caller's collection check).
+     */
+    private void upsert(Insert insert, ProtectedTable t) {
+      UpsertCheck.requireConflictsOnSubjects(insert, t);
+      writeChecks.addAll(UpsertCheck.subjectChecks(insert, t, single));
+      if (!UpsertCheck.updates(insert)) {
+        return;
+      }
+      if (insert.getReturningClause() != null) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "RETURNING on an upsert into the mapped table "
+            + t.name() + " is refused: it would return the existing row's values, which the context may not see;"
+            + " select them afterwards instead");
+      }
+      writesMappedRows = true; // generated keys would return the existing row's columns
+      if (insert.getConflictAction() != null) {
+        // PostgreSQL: the DO UPDATE's WHERE sees the existing row under the target's name
+        net.sf.jsqlparser.statement.insert.InsertConflictAction action = insert.getConflictAction();
+        List<Column> columns = columnsOf(action);
+        action.setWhereExpression(restrict(action.getWhereExpression(), insert.getTable(), t, columns,
+            subqueryFound));
+        return;
+      }
+      // MariaDB's ON DUPLICATE KEY UPDATE has no WHERE: each assignment keeps the existing value
+      // unless the existing row and the columns the branch reads or writes are consented.
+      List<net.sf.jsqlparser.statement.update.UpdateSet> sets = insert.getDuplicateUpdateSets();
+      String cond = restrict(null, insert.getTable(), t, columnsOf(sets), subqueryFound).toString();
+      for (net.sf.jsqlparser.statement.update.UpdateSet set : sets) {
+        if (set.getColumns().size() != 1 || set.getValues() == null || set.getValues().size() != 1) {
+          throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "an ON DUPLICATE KEY UPDATE assignment of"
+              + " several columns at once on the mapped table " + t.name() + " is not supported");
+        }
+        Expression value = set.getValue(0);
+        net.sf.jsqlparser.expression.CaseExpression guarded;
+        try {
+          guarded = (net.sf.jsqlparser.expression.CaseExpression) CCJSqlParserUtil.parseExpression(
+              "CASE WHEN " + cond + " THEN NULL ELSE " + set.getColumns().get(0) + " END");
+        } catch (JSQLParserException e) {
+          throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "an ON DUPLICATE KEY UPDATE assignment on"
+              + " the mapped table " + t.name() + " could not be re-read after rewriting");
+        }
+        guarded.getWhenClauses().get(0).setThenExpression(value); // the node itself, so its parameters stay
+        @SuppressWarnings("unchecked")
+        List<Expression> values = (List<Expression>) set.getValues();
+        values.set(0, guarded);
       }
     }
 
@@ -665,6 +734,19 @@ public final class SqlRewriter {
         categories.addAll(p.personal().values());
       });
       return m;
+    }
+
+    /** How a write's consent conditions refer to its target: by its alias, or by its name. */
+    private String targetQualifier(Table target) {
+      return target.getAlias() != null ? target.getAlias().getName() : target.getFullyQualifiedName();
+    }
+
+    /** The names by which a write's own columns may be qualified. */
+    private Set<String> targetNames(Table target) {
+      Set<String> names = new HashSet<>();
+      names.add(unquote(targetQualifier(target)));
+      names.add(unquote(target.getName()));
+      return names;
     }
 
     private Expression restrict(Expression where, Table target, ProtectedTable t, List<Column> columns,

@@ -16,11 +16,21 @@ import java.util.SortedMap;
  * <p>Built only when every placeholder of the text can be located for certain; otherwise the
  * statement keeps its literals ({@link #of} is empty). Immutable. Not API.
  *
- * @param sql the SQL with a {@code ?} at each time marker
+ * <p>The same text may hold NULL flags ({@link MaskedWriteBack}): placeholders the wrapper binds
+ * to 1 when the value the application binds to another parameter is NULL, and to 0 otherwise.
+ *
+ * @param sql the SQL with a {@code ?} at each time marker and NULL flag
  * @param positions the 1-based position among all the placeholders of each time parameter, in order
  * @param nanos for each time parameter, true when it takes the nanosecond, false for the second
+ * @param flagPositions the 1-based position among all the placeholders of each NULL flag, in order
+ * @param flagSources for each NULL flag, the 1-based index of the application's parameter it reports on
  */
-public record TimeParameters(String sql, int[] positions, boolean[] nanos) {
+public record TimeParameters(String sql, int[] positions, boolean[] nanos, int[] flagPositions, int[] flagSources) {
+
+  /** Time parameters only. */
+  public TimeParameters(String sql, int[] positions, boolean[] nanos) {
+    this(sql, positions, nanos, new int[0], new int[0]);
+  }
 
   /** The prepared form of {@code r}, or empty when it has no time marker or its placeholders are uncertain. */
   public static Optional<TimeParameters> of(RewrittenStatement r) {
@@ -39,16 +49,39 @@ public record TimeParameters(String sql, int[] positions, boolean[] nanos) {
     if (ordinals == null) {
       return Optional.empty();
     }
-    int[] positions = new int[markerOffsets.length];
-    boolean[] nanos = new boolean[markerOffsets.length];
+    int flags = (int) r.nullFlags().stream().filter(f -> f != 0).count();
+    int[] positions = new int[markerOffsets.length - flags];
+    boolean[] nanos = new boolean[positions.length];
+    int[] flagPositions = new int[flags];
+    int[] flagSources = new int[flags];
+    int t = 0;
+    int f = 0;
     for (int i = 0; i < markerOffsets.length; i++) {
-      positions[i] = ordinals[markerOffsets[i]];
-      if (positions[i] == 0) {
+      int position = ordinals[markerOffsets[i]];
+      if (position == 0) {
         return Optional.empty(); // the marker stood inside a quoted text or comment
       }
-      nanos[i] = r.nanos().get(i);
+      if (r.nullFlags().get(i) != 0) {
+        flagPositions[f] = position;
+        flagSources[f++] = r.nullFlags().get(i);
+      } else {
+        positions[t] = position;
+        nanos[t++] = r.nanos().get(i);
+      }
     }
-    return Optional.of(new TimeParameters(sql, positions, nanos));
+    return Optional.of(new TimeParameters(sql, positions, nanos, flagPositions, flagSources));
+  }
+
+  /**
+   * The NULL flags, by 1-based position among all placeholders: the 1-based index of the
+   * application's parameter each reports on.
+   */
+  public SortedMap<Integer, Integer> nullFlags() {
+    java.util.TreeMap<Integer, Integer> out = new java.util.TreeMap<>();
+    for (int i = 0; i < flagPositions.length; i++) {
+      out.put(flagPositions[i], flagSources[i]);
+    }
+    return java.util.Collections.unmodifiableSortedMap(out);
   }
 
   /** The values to bind at {@code now}, by 1-based parameter position. */
@@ -130,7 +163,8 @@ public record TimeParameters(String sql, int[] positions, boolean[] nanos) {
   @Override
   public boolean equals(Object o) {
     return o instanceof TimeParameters t && sql.equals(t.sql) && java.util.Arrays.equals(positions, t.positions)
-        && java.util.Arrays.equals(nanos, t.nanos);
+        && java.util.Arrays.equals(nanos, t.nanos) && java.util.Arrays.equals(flagPositions, t.flagPositions)
+        && java.util.Arrays.equals(flagSources, t.flagSources);
   }
 
   @Override
@@ -140,6 +174,7 @@ public record TimeParameters(String sql, int[] positions, boolean[] nanos) {
 
   @Override
   public String toString() {
-    return "TimeParameters" + java.util.Arrays.toString(positions);
+    return "TimeParameters" + java.util.Arrays.toString(positions)
+        + (flagPositions.length == 0 ? "" : " flags " + java.util.Arrays.toString(flagPositions));
   }
 }

@@ -15,7 +15,8 @@ import org.consent4j.DataCategory;
  *
  * @param table the mapped table, lower-case
  * @param subjects one source per subject column of the table
- * @param categories the categories the row stores; not empty
+ * @param categories the categories the row stores; empty for an upsert's check that the row's
+ *     subject is permitted at all (see {@link UpsertCheck#subjectChecks})
  */
 public record WriteCheck(String table, List<Source> subjects, SortedSet<DataCategory> categories) {
 
