@@ -244,7 +244,6 @@ final class HibernateEndToEndTest {
    * Either the stored e-mail is left untouched, or the update is refused with a reason code that
    * names the column — never a silent {@code OptimisticLockException}.
    */
-  @Disabled("needs item 7 from branch upsert")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void dirtyCheckingUpdateOfAnEntityWithAMaskedColumnKeepsTheStoredValueOrNamesTheColumn(Database db)
