@@ -210,6 +210,14 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
           reportFailure(entry.listener(), failure);
         }
       }
+      // Withheld as for a single statement (the driver's message may quote a row, its state and
+      // vendor code name the constraint); the update counts stay, batch callers need them.
+      SQLException withheld = withheld(failure);
+      if (failure instanceof java.sql.BatchUpdateException b) {
+        return new java.sql.BatchUpdateException(withheld.getMessage(), withheld.getSQLState(),
+            withheld.getErrorCode(), b.getLargeUpdateCounts(), null);
+      }
+      return withheld;
     }
     return failure;
   }
