@@ -198,6 +198,45 @@ final class GeneratedSubjectTest {
     }
   }
 
+  /**
+   * Spring's {@code JdbcTemplate} with a {@code GeneratedKeyHolder} (the way applications read an
+   * IDENTITY id), with a NULL e-mail bound by Spring's own null handling: the generated subject is
+   * checked, the key holder gets the id; under a consent purpose the row is refused, rolled back,
+   * and Spring sees the refusal as its cause.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void jdbcTemplateWithAKeyHolderReadsTheGeneratedSubjectsId(Database db) throws Exception {
+    try (InsertFixture f = new InsertFixture(db)) {
+      org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(f.guarded);
+      String sql = f.sql("INSERT INTO $member (email, name) VALUES (?, ?)");
+      org.springframework.jdbc.support.GeneratedKeyHolder holder = new org.springframework.jdbc.support.GeneratedKeyHolder();
+      try (ProcessingScope scope = f.engine.process(InsertFixture.SUPPORT)) {
+        assertEquals(1, jdbc.update(con -> {
+          PreparedStatement ps = con.prepareStatement(sql, new String[] {"id"});
+          org.springframework.jdbc.core.StatementCreatorUtils.setParameterValue(ps, 1,
+              org.springframework.jdbc.core.SqlTypeValue.TYPE_UNKNOWN, null);
+          ps.setString(2, "Spring");
+          return ps;
+        }, holder));
+      }
+      assertEquals(List.of(row(holder.getKey().longValue(), null, "Spring")),
+          f.raw("SELECT id, email, name FROM $member"));
+      try (ProcessingScope scope = f.engine.process(InsertFixture.MARKETING)) {
+        org.springframework.dao.DataAccessException e = org.junit.jupiter.api.Assertions.assertThrows(
+            org.springframework.dao.DataAccessException.class, () -> jdbc.update(con -> {
+              PreparedStatement ps = con.prepareStatement(sql, new String[] {"id"});
+              ps.setString(1, "x@example.org");
+              ps.setString(2, "X");
+              return ps;
+            }, new org.springframework.jdbc.support.GeneratedKeyHolder()));
+        assertEquals(ReasonCode.COLLECTION_NOT_PERMITTED,
+            ((org.consent4j.jdbc.ConsentSQLException) e.getCause()).reasonCode());
+      }
+      assertEquals(1, f.raw("SELECT id FROM $member").size());
+    }
+  }
+
   private static long onlyKey(ResultSet keys) throws Exception {
     try (keys) {
       assertTrue(keys.next());

@@ -137,6 +137,25 @@ final class NoPassiveCollectionTest {
     }
   }
 
+  /**
+   * Spring's {@code JdbcTemplate} binds a null argument its own way ({@code setNull} with the type
+   * from the parameter metadata, or {@code setObject(i, null)}): the NULL e-mail stores nothing,
+   * so a subject granted only the phone may be written.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void jdbcTemplatesNullArgumentStoresNothingAndPasses(Database db) throws Exception {
+    try (Crm crm = new Crm(db)) {
+      crm.engine.grant(Grant.builder(SubjectId.of(7)).purpose("marketing").category("contact.phone"));
+      org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(crm.guarded);
+      try (ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+        assertEquals(1, jdbc.update(crm.sql("INSERT INTO $contact (id, country, email, phone) VALUES (?, ?, ?, ?)"),
+            7, "NL", null, "+31 7"));
+      }
+      assertEquals(List.of(row(7, null, "+31 7")), crm.rawQuery("SELECT id, email, phone FROM $contact WHERE id = 7"));
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void aBatchWithOneRowWithoutConsentIsRefusedWhole(Database db) throws Exception {
