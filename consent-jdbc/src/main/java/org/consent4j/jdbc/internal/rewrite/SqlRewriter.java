@@ -277,7 +277,7 @@ public final class SqlRewriter {
         Object v = at < 0 ? null : row.get(at);
         WriteCheck.Source source = literalOrParameter(v, parametersAreJdbcIndexes);
         if (source == null) {
-          source = generated(t, subject, v, at < 0, parametersAreJdbcIndexes && keysReadable && rows.size() >= 1);
+          source = generated(t, subject, v, at < 0, parametersAreJdbcIndexes && keysReadable);
         }
         if (source == null) {
           throw refused(RewriteRefusedException.Why.SUBJECT_UNKNOWN, "INSERT into the mapped table " + t.name()
