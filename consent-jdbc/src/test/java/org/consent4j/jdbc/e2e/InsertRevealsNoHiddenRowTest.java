@@ -112,6 +112,28 @@ final class InsertRevealsNoHiddenRowTest {
     }
   }
 
+  /** A batch's integrity violation keeps its update counts, but says no more than a single statement's. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aBatchsIntegrityViolationIsWithheldLikeASingleStatements(Database db) throws Exception {
+    try (InsertFixture f = new InsertFixture(db); ProcessingScope scope = f.engine.process(InsertFixture.SUPPORT);
+        Connection c = f.guarded.getConnection();
+        PreparedStatement ps = c.prepareStatement(f.sql("INSERT INTO $person (id, email) VALUES (?, ?)"))) {
+      ps.setInt(1, 8);
+      ps.setString(2, "p8@example.org");
+      ps.addBatch();
+      ps.setInt(1, 9);
+      ps.setString(2, "p5@example.org"); // person 5's e-mail
+      ps.addBatch();
+      java.sql.BatchUpdateException e = assertThrows(java.sql.BatchUpdateException.class, ps::executeBatch);
+      assertEquals("23000", e.getSQLState());
+      assertEquals(0, e.getErrorCode());
+      assertFalse(e.getMessage().contains("example.org"), e.getMessage());
+      assertFalse(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("email"), e.getMessage());
+      assertEquals(null, e.getCause());
+    }
+  }
+
   /**
    * The residual the database's own constraints leave (docs/REWRITING.md): a unique value that is
    * not a subject column (a hidden person's e-mail) still conflicts. consent4j reports it as the
