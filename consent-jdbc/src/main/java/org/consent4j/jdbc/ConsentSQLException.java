@@ -12,7 +12,8 @@ import java.util.Objects;
  * uses for "permission denied"): the statement is well formed but the caller may not do this.
  * {@link ReasonCode#CONSENT_STORE_UNAVAILABLE} and {@link ReasonCode#AUDIT_UNAVAILABLE} carry
  * {@code 58000} ("system error"): the caller may be allowed, but consent4j cannot check or record
- * it right now. Neither state is in class {@code 08} or equals {@code 0A000}, because connection
+ * it right now. {@link ReasonCode#WRITE_CONFLICT} carries {@code 23000} (integrity constraint
+ * violation), as the database's own error would. None of these states is in class {@code 08} or equals {@code 0A000}, because connection
  * pools such as HikariCP treat those as a broken connection and evict it, although the connection
  * is fine. {@link #getErrorCode() The vendor code} is always 0, so that translators keyed on a
  * database's vendor codes (Spring's {@code SQLErrorCodeSQLExceptionTranslator}) do not mistake a
@@ -32,6 +33,9 @@ public class ConsentSQLException extends SQLException {
 
   /** The SQLState when consent4j itself cannot check or record an access: system error. */
   public static final String SQL_STATE_UNAVAILABLE = "58000";
+
+  /** The SQLState of {@link ReasonCode#WRITE_CONFLICT}: integrity constraint violation, no subclass. */
+  public static final String SQL_STATE_CONSTRAINT = "23000";
 
   /** Why consent4j refused. Stable: applications may switch on it. */
   public enum ReasonCode {
@@ -68,16 +72,24 @@ public class ConsentSQLException extends SQLException {
      * expression or a query instead of a literal or a parameter, no column list, an unsupported
      * parameter setter); refused, since its consent cannot be checked.
      */
-    SUBJECT_UNKNOWN;
+    SUBJECT_UNKNOWN,
+    /**
+     * The database refused a write on protected data for an integrity constraint (a duplicate key
+     * or unique value, a reference, a check, a NOT NULL): which constraint, and which row, are not
+     * said, since the conflicting row may be one the context cannot see. Carries SQLState {@value
+     * #SQL_STATE_CONSTRAINT}, so that translators still see an integrity violation.
+     */
+    WRITE_CONFLICT;
 
     /**
      * The SQLState an exception with this reason carries: {@value #SQL_STATE_UNAVAILABLE} for the
-     * two "unavailable" reasons, {@value #SQL_STATE_REFUSED} for all others.
+     * two "unavailable" reasons, {@value #SQL_STATE_CONSTRAINT} for {@link #WRITE_CONFLICT},
+     * {@value #SQL_STATE_REFUSED} for all others.
      */
     public String sqlState() {
       return this == CONSENT_STORE_UNAVAILABLE || this == AUDIT_UNAVAILABLE
           ? SQL_STATE_UNAVAILABLE
-          : SQL_STATE_REFUSED;
+          : this == WRITE_CONFLICT ? SQL_STATE_CONSTRAINT : SQL_STATE_REFUSED;
     }
   }
 

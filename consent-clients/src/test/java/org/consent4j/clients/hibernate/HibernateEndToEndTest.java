@@ -266,7 +266,6 @@ final class HibernateEndToEndTest {
   }
 
   /** Hibernate's default INSERT binds every column, the phone as NULL: a NULL stores nothing. */
-  @Disabled("needs item 8 from branch writes")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void persistWithANullPersonalColumnTheContextMayNotCollect(Database db) throws Exception {
@@ -281,7 +280,6 @@ final class HibernateEndToEndTest {
   }
 
   /** The subject's id is known only after the INSERT: checked and audited then. */
-  @Disabled("needs item 9 from branch writes")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void persistOfAnEntityWithAnIdentityIdUnderAContractPurpose(Database db) throws Exception {

@@ -187,7 +187,6 @@ final class MyBatisEndToEndTest {
   // ---------------------------------------------------------------- items fixed on other branches
 
   /** MyBatis binds {@code #{phone,jdbcType=VARCHAR}} as NULL: a NULL stores nothing. */
-  @Disabled("needs item 8 from branch writes")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void insertWithANullPersonalColumnTheContextMayNotCollect(Database db) throws Exception {
@@ -205,7 +204,6 @@ final class MyBatisEndToEndTest {
   }
 
   /** The subject's id is known only after the INSERT: checked and audited then. */
-  @Disabled("needs item 9 from branch writes")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void insertWithAGeneratedIdUnderAContractPurpose(Database db) throws Exception {

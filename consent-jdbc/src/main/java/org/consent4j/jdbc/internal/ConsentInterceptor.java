@@ -34,6 +34,7 @@ import org.consent4j.jdbc.internal.rewrite.ProtectedTable;
 import org.consent4j.jdbc.internal.rewrite.RewriteRefusedException;
 import org.consent4j.jdbc.internal.rewrite.RewrittenStatement;
 import org.consent4j.jdbc.internal.rewrite.SqlRewriter;
+import org.consent4j.jdbc.wrapper.GeneratedKeys;
 import org.consent4j.jdbc.wrapper.Interception;
 import org.consent4j.jdbc.wrapper.SqlKind;
 import org.consent4j.jdbc.wrapper.StatementInterceptor;
@@ -145,7 +146,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
       for (TableMapping t : mapping.tables()) {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
             t.subjectColumns(), t.rowCategory(), t.columns(), Optional.of(
-                org.consent4j.jdbc.internal.rewrite.LiveKeys.read(c, t.schema().orElse(null), t.table()))));
+                org.consent4j.jdbc.internal.rewrite.LiveKeys.read(c, t.schema().orElse(null), t.table())),
+            LiveColumns.references(c, t.schema().orElse(null), t.table())));
       }
       unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames(), mapping.trusted());
       unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews,
@@ -199,50 +201,168 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (kind != SqlKind.PREPARE) {
       audit(ctx, now, kind, r, "EXECUTING", Outcome.PERMIT, -1);
     }
+    Interception out;
     if (kind == SqlKind.PREPARE && cached.prepared().isPresent()) {
       // one SQL text for every execution, so the database reuses its parse and plan
       // The text was built once per cache entry; the values are an immutable view of the entry's
       // time-parameter positions, so a hit copies no SQL and builds no map.
-      return new PreparedInterception(cached.prepared().get().sql(),
+      out = new PreparedInterception(cached.prepared().get().sql(),
           new Completion(ctx, kind, r, now, cached.prepared().get()), r.hiddenColumns(), !r.writesMappedRows(),
           cached.prepared().get().values(now), cached.prepared().get().nullFlags());
+    } else {
+      out = Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now, null), r.hiddenColumns(),
+          !r.writesMappedRows());
     }
-    return Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now, null), r.hiddenColumns(),
-        !r.writesMappedRows());
+    List<String> generated = generatedSubjectColumns(r);
+    return generated.isEmpty() ? out : new Generating(out, generated);
+  }
+
+  /** The subject columns whose values the database generates, which the wrapper must read back. */
+  private static List<String> generatedSubjectColumns(RewrittenStatement r) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (org.consent4j.jdbc.internal.rewrite.WriteCheck w : r.writeChecks()) {
+      for (org.consent4j.jdbc.internal.rewrite.WriteCheck.Source s : w.subjects()) {
+        s.generatedColumn().ifPresent(out::add);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** An interception of an INSERT whose subject the database generates: checked after it ran. */
+  private record Generating(Interception inner, List<String> generatedSubjectColumns) implements Interception {
+    @Override
+    public String sql() {
+      return inner.sql();
+    }
+
+    @Override
+    public boolean touchesProtectedData() {
+      return true;
+    }
+
+    @Override
+    public StatementListener listener() {
+      return inner.listener();
+    }
+
+    @Override
+    public int hiddenColumns() {
+      return inner.hiddenColumns();
+    }
+
+    @Override
+    public boolean allowsGeneratedKeys() {
+      return inner.allowsGeneratedKeys();
+    }
+
+    @Override
+    public java.util.SortedMap<Integer, Long> boundParameters() {
+      return inner.boundParameters();
+    }
+
+    @Override
+    public java.util.SortedMap<Integer, Integer> nullFlagParameters() {
+      return inner.nullFlagParameters();
+    }
   }
 
   /**
-   * No passive collection (GDPR Art. 5(1)(b), 25): every row an INSERT stores into a mapped table
-   * must be permitted for its subject, with every category it stores, under the context — by the
-   * engine's rules, so by a grant for a consent purpose and by the declared categories for another
-   * basis. The engine audits the decisions (operation {@code sql insert}); a refusal is audited too.
+   * No passive collection (GDPR Art. 5(1)(b), 25), and nothing learnt about hidden rows: every row
+   * an INSERT writes into a mapped table must be one the context could see, permitted for its
+   * subjects with every category it stores, under the context — by the engine's rules, so by a
+   * grant for a consent purpose and by the declared categories for another basis; so must every
+   * row of a mapped table it refers to. The engine audits the decisions (operation {@code sql
+   * insert}); a refusal is audited too. Rows whose subject the database generates are checked
+   * after the INSERT ran ({@link #checkGenerated}).
    */
   private void checkCollection(AccessContext ctx, SqlKind kind, RewrittenStatement r,
       List<java.util.Map<Integer, Object>> parameterSets) throws SQLException {
-    java.util.Map<java.util.SortedSet<org.consent4j.DataCategory>, java.util.Set<org.consent4j.SubjectId>> groups =
-        new java.util.LinkedHashMap<>();
-    java.util.Map<java.util.SortedSet<org.consent4j.DataCategory>, java.util.Set<String>> tablesOf =
-        new java.util.HashMap<>();
+    List<Row> rows = new ArrayList<>();
     for (java.util.Map<Integer, Object> params : parameterSets) {
       for (org.consent4j.jdbc.internal.rewrite.WriteCheck w : r.writeChecks()) {
-        for (org.consent4j.jdbc.internal.rewrite.WriteCheck.Source source : w.subjects()) {
-          org.consent4j.SubjectId subject = subject(ctx, kind, r, source, params);
-          groups.computeIfAbsent(w.categories(), k -> new java.util.LinkedHashSet<>()).add(subject);
-          tablesOf.computeIfAbsent(w.categories(), k -> new java.util.TreeSet<>()).add(w.table());
+        if (!w.generated()) {
+          row(ctx, kind, r, w, params, null).ifPresent(rows::add);
         }
       }
     }
+    decide(ctx, kind, r, rows);
+  }
+
+  /**
+   * The rows of an INSERT whose subject the database generated, now that it ran: {@code keys}
+   * holds the generated keys of every row it wrote (of each batch entry, in order), so that row
+   * {@code i} of the keys is VALUES row {@code i % rows} of entry {@code i / rows}. A key that is
+   * missing, or a number of keys that does not match, refuses the statement as of an unknown
+   * subject; the caller rolls back what it wrote.
+   */
+  private void checkGenerated(AccessContext ctx, SqlKind kind, RewrittenStatement r,
+      List<java.util.Map<Integer, Object>> parameterSets, GeneratedKeys keys) throws SQLException {
+    int perExecution = 0;
+    for (org.consent4j.jdbc.internal.rewrite.WriteCheck w : r.writeChecks()) {
+      perExecution = Math.max(perExecution, w.row() + 1);
+    }
+    if (keys.rows().size() != perExecution * parameterSets.size()) {
+      refused(ctx, kind, r, "SUBJECT_UNKNOWN");
+      throw new ConsentSQLException(ReasonCode.SUBJECT_UNKNOWN, "an INSERT into a mapped table whose subject the"
+          + " database generates returned " + keys.rows().size() + " generated keys for "
+          + perExecution * parameterSets.size() + " rows, so the subjects' consent cannot be checked; it was rolled"
+          + " back");
+    }
+    List<Row> rows = new ArrayList<>();
+    for (int e = 0; e < parameterSets.size(); e++) {
+      for (org.consent4j.jdbc.internal.rewrite.WriteCheck w : r.writeChecks()) {
+        if (w.generated()) {
+          int at = e * perExecution + w.row();
+          row(ctx, kind, r, w, parameterSets.get(e),
+              source -> keys.value(at, source.generatedColumn().orElseThrow(), source.autoIncrement()))
+              .ifPresent(rows::add);
+        }
+      }
+    }
+    decide(ctx, kind, r, rows);
+  }
+
+  /** One written (or referenced) row to decide on: its subjects and the categories it stores. */
+  private record Row(org.consent4j.jdbc.internal.rewrite.WriteCheck check, List<org.consent4j.SubjectId> subjects,
+      java.util.SortedSet<org.consent4j.DataCategory> categories) {}
+
+  private Optional<Row> row(AccessContext ctx, SqlKind kind, RewrittenStatement r,
+      org.consent4j.jdbc.internal.rewrite.WriteCheck w, java.util.Map<Integer, Object> params,
+      java.util.function.Function<org.consent4j.jdbc.internal.rewrite.WriteCheck.Source, Object> generated)
+      throws SQLException {
+    List<org.consent4j.SubjectId> subjects = new ArrayList<>();
+    for (org.consent4j.jdbc.internal.rewrite.WriteCheck.Source source : w.subjects()) {
+      Object value = source.literal().isPresent() ? source.literal().get()
+          : source.generatedColumn().isPresent() ? generated.apply(source) : params.get(source.parameter());
+      if (w.reference() && value == null && (source.literal().isPresent() || params.containsKey(source.parameter()))) {
+        return Optional.empty(); // a NULL reference refers to no row
+      }
+      subjects.add(subject(ctx, kind, r, source, value));
+    }
+    return Optional.of(new Row(w, subjects, w.stored(params)));
+  }
+
+  private void decide(AccessContext ctx, SqlKind kind, RewrittenStatement r, List<Row> rows) throws SQLException {
+    java.util.Map<java.util.SortedSet<org.consent4j.DataCategory>, java.util.Set<org.consent4j.SubjectId>> groups =
+        new java.util.LinkedHashMap<>();
+    for (Row row : rows) {
+      groups.computeIfAbsent(row.categories(), k -> new java.util.LinkedHashSet<>()).addAll(row.subjects());
+    }
+    java.util.Map<java.util.SortedSet<org.consent4j.DataCategory>,
+        java.util.Map<org.consent4j.SubjectId, org.consent4j.Decision>> decided = new java.util.HashMap<>();
     for (var e : groups.entrySet()) {
-      java.util.Map<org.consent4j.SubjectId, org.consent4j.Decision> decisions;
       try {
-        decisions = engine.checkAll(e.getValue(), ctx, e.getKey(), "sql insert");
+        decided.put(e.getKey(), engine.checkAll(e.getValue(), ctx, e.getKey(), "sql insert"));
       } catch (AuditUnavailableException x) {
         throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, x.getMessage(), x);
       } catch (org.consent4j.ConsentStoreUnavailableException x) {
         throw new ConsentSQLException(ReasonCode.CONSENT_STORE_UNAVAILABLE, x.getMessage(), x);
       }
+    }
+    for (Row row : rows) {
       java.util.Set<String> reasons = new java.util.TreeSet<>();
-      for (org.consent4j.Decision d : decisions.values()) {
+      for (org.consent4j.SubjectId s : row.subjects()) {
+        org.consent4j.Decision d = decided.get(row.categories()).get(s);
         if (!d.subjectPermitted()) {
           reasons.add(d.subjectReason().name());
         }
@@ -254,19 +374,23 @@ public final class ConsentInterceptor implements StatementInterceptor {
       }
       if (!reasons.isEmpty()) {
         refused(ctx, kind, r, "COLLECTION_NOT_PERMITTED");
-        throw new ConsentSQLException(ReasonCode.COLLECTION_NOT_PERMITTED, "INSERT into " + tablesOf.get(e.getKey())
-            + " would store " + e.getKey() + " of a subject whose consent under purpose " + ctx.purpose()
-            + " and recipient " + ctx.recipient() + " does not cover it (" + String.join(", ", reasons)
-            + "): record the subject's grant first, or leave those columns NULL (no passive collection, GDPR Art."
-            + " 5(1)(b), 25)");
+        // The same words whether or not a row with that key exists: the refusal must not tell.
+        throw new ConsentSQLException(ReasonCode.COLLECTION_NOT_PERMITTED, row.check().reference()
+            ? "INSERT refers to a row of the mapped table " + row.check().table() + " that purpose " + ctx.purpose()
+                + " and recipient " + ctx.recipient() + " may not see (" + String.join(", ", reasons) + "): a write"
+                + " may refer only to rows its context may see"
+            : "INSERT into " + row.check().table() + " would store a row" + (row.categories().isEmpty() ? ""
+                : " with " + row.categories()) + " of a subject whose consent under purpose " + ctx.purpose()
+                + " and recipient " + ctx.recipient() + " does not cover it (" + String.join(", ", reasons)
+                + "): record the subject's grant first, or leave personal columns NULL (no passive collection, GDPR"
+                + " Art. 5(1)(b), 25; a row this context could not see cannot be written by it either)");
       }
     }
   }
 
   private org.consent4j.SubjectId subject(AccessContext ctx, SqlKind kind, RewrittenStatement r,
-      org.consent4j.jdbc.internal.rewrite.WriteCheck.Source source, java.util.Map<Integer, Object> params)
+      org.consent4j.jdbc.internal.rewrite.WriteCheck.Source source, Object value)
       throws SQLException {
-    Object value = source.literal().isPresent() ? source.literal().get() : params.get(source.parameter());
     String id = value instanceof String str ? str
         : value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte
             || value instanceof java.math.BigInteger ? value.toString()
@@ -281,8 +405,11 @@ public final class ConsentInterceptor implements StatementInterceptor {
       // not a valid subject id: refused below like any other unknown subject
     }
     refused(ctx, kind, r, "SUBJECT_UNKNOWN");
-    throw new ConsentSQLException(ReasonCode.SUBJECT_UNKNOWN, "an INSERT into a mapped table stores personal data,"
-        + " but its subject " + (source.literal().isPresent() ? "literal is not a valid subject id"
+    throw new ConsentSQLException(ReasonCode.SUBJECT_UNKNOWN, "an INSERT into a mapped table writes a row, but its"
+        + " subject " + (source.literal().isPresent() ? "literal is not a valid subject id"
+        : source.generatedColumn().isPresent() ? "column " + source.generatedColumn().get() + " is generated by the"
+            + " database and its value was not returned as a generated key (MariaDB returns only AUTO_INCREMENT"
+            + " values), so the insert was rolled back"
         : "parameter " + source.parameter() + (value == null ? " is not set or NULL"
         : " was set with a setter consent4j does not read (use setString, setInt, setLong or setObject)"))
         + ": the subject's consent cannot be checked");
@@ -372,6 +499,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
         }
         checkCollection(ctx, kind, statement, parameterSets);
       }
+    }
+
+    @Override
+    public void afterGeneratedKeys(List<java.util.Map<Integer, Object>> parameterSets, GeneratedKeys keys)
+        throws SQLException {
+      checkGenerated(ctx, kind, statement, parameterSets, keys);
     }
 
     /** Subject ids read so far from the hidden columns, in first-read order. */

@@ -58,6 +58,19 @@ public interface Interception {
   }
 
   /**
+   * The columns of an INSERT whose values the database generates and the listener must see before
+   * the statement may stand (a mapped table's subject column filled in by an identity,
+   * auto-increment or sequence): the wrapper runs such a statement inside a savepoint (or, under
+   * auto-commit, a transaction of its own), asks the driver for these columns' generated keys,
+   * hands them to {@link StatementListener#afterGeneratedKeys}, and rolls back what the statement
+   * wrote if the listener throws. The application still gets exactly the generated keys it asked
+   * for. Empty by default.
+   */
+  default java.util.List<String> generatedSubjectColumns() {
+    return java.util.List.of();
+  }
+
+  /**
    * Like {@link #protectedData(String, StatementListener)}, for SQL whose result rows end with
    * {@code hiddenColumns} columns that the application must not see; the listener's
    * {@link StatementListener#onResultSetRow} gets the driver's row, with them.

@@ -40,6 +40,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   /** The values bound so far, for a listener that checks them; kept only for protected statements. */
   private final java.util.Map<Integer, Object> parameters = new java.util.HashMap<>();
+  /** What the application asked of generated keys when it prepared the statement. */
+  GeneratedSubjects.Asked keysAsked = GeneratedSubjects.Asked.NONE;
+
   /** The bound values of each batch entry added so far. */
   private final java.util.List<java.util.Map<Integer, Object>> batchParameters = new java.util.ArrayList<>();
 
@@ -83,9 +86,12 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   /** Lets the listener check the bound values before anything runs. */
   private void checkParameters() throws SQLException {
     if (preparedAs.touchesProtectedData()) {
-      preparedAs.listener().checkParameters(java.util.List.of(java.util.Collections.unmodifiableMap(
-          new java.util.HashMap<>(parameters))));
+      preparedAs.listener().checkParameters(boundValues());
     }
+  }
+
+  private java.util.List<java.util.Map<Integer, Object>> boundValues() {
+    return java.util.List.of(java.util.Collections.unmodifiableMap(new java.util.HashMap<>(parameters)));
   }
 
   @Override
@@ -105,6 +111,11 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (generating(preparedAs)) {
+      int generatedCount = generated(preparedAs, keysAsked, boundValues(), prepared::executeUpdate);
+      updated(preparedAs, generatedCount);
+      return generatedCount;
+    }
     int count;
     try {
       count = prepared.executeUpdate();
@@ -243,6 +254,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (generating(preparedAs)) {
+      return executed(preparedAs, generated(preparedAs, keysAsked, boundValues(), prepared::execute));
+    }
     boolean hasResultSet;
     try {
       hasResultSet = prepared.execute();
@@ -470,6 +484,11 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (generating(preparedAs)) {
+      long generatedCount = generated(preparedAs, keysAsked, boundValues(), prepared::executeLargeUpdate);
+      updated(preparedAs, generatedCount);
+      return generatedCount;
+    }
     long count;
     try {
       count = prepared.executeLargeUpdate();
@@ -501,6 +520,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   @Override
   public int[] executeBatch() throws SQLException {
     checkBatch();
+    if (generating(preparedAs) && !batchParameters.isEmpty()) {
+      return generatedBatch(false, () -> super.executeBatch());
+    }
     try {
       return super.executeBatch();
     } finally {
@@ -511,6 +533,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   @Override
   public long[] executeLargeBatch() throws SQLException {
     checkBatch();
+    if (generating(preparedAs) && !batchParameters.isEmpty()) {
+      return generatedBatch(true, () -> super.executeLargeBatch());
+    }
     try {
       return super.executeLargeBatch();
     } finally {
@@ -518,9 +543,32 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     }
   }
 
+  /**
+   * A batch of a generating INSERT: run whole, checked from its generated keys (entry by entry),
+   * rolled back whole when one row is refused. The entries' update counts are reported by the
+   * batch execution itself, before the check.
+   */
+  private <T> T generatedBatch(boolean large, GeneratedSubjects.Execution<T> execution) throws SQLException {
+    java.util.List<java.util.Map<Integer, Object>> entries = java.util.List.copyOf(batchParameters);
+    try {
+      GeneratedSubjects.Result<T> result = GeneratedSubjects.run(connection.raw(), prepared, preparedAs, keysAsked,
+          entries, execution);
+      generatedKeys = result.keys();
+      return result.value();
+    } finally {
+      batchParameters.clear();
+    }
+  }
+
   private void checkBatch() throws SQLException {
     if (preparedAs.touchesProtectedData() && !batchParameters.isEmpty()) {
-      preparedAs.listener().checkParameters(java.util.List.copyOf(batchParameters));
+      try {
+        preparedAs.listener().checkParameters(java.util.List.copyOf(batchParameters));
+      } catch (SQLException | RuntimeException e) {
+        // executeBatch empties the batch whatever the outcome; a refused one must not run later
+        clearBatch();
+        throw e;
+      }
     }
   }
 }

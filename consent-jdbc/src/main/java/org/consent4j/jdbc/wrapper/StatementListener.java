@@ -56,6 +56,21 @@ public interface StatementListener {
    */
   default void checkParameters(java.util.List<java.util.Map<Integer, Object>> parameterSets) throws SQLException {}
 
+  /**
+   * Called after an INSERT whose interception has {@linkplain Interception#generatedSubjectColumns()
+   * generated subject columns} ran, before its work may stand: with the values bound (one map per
+   * execution or batch entry; one empty map for a plain statement) and the generated keys the
+   * driver returned for all of them. Throwing rolls back what the statement wrote (to a savepoint
+   * taken just before it, or the wrapper's own transaction under auto-commit) and makes the
+   * execution throw.
+   *
+   * @param parameterSets parameter index (1-based) to value, per execution
+   * @param keys the generated keys, one row per inserted row
+   * @throws SQLException to refuse the execution and roll back its work
+   */
+  default void afterGeneratedKeys(java.util.List<java.util.Map<Integer, Object>> parameterSets, GeneratedKeys keys)
+      throws SQLException {}
+
   /** The value recorded for a parameter set through a setter whose value is not kept. */
   Object UNRECORDED = new Object() {
     @Override

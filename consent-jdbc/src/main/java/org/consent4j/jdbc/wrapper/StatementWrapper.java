@@ -34,6 +34,11 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   ResultSetWrapper currentResult;
   /** What each entry of the pending batch became; null while there is no batch. */
   private Batch batch;
+  /**
+   * The generated keys of the last execution, as the application asked for them, when consent4j
+   * read them itself (an INSERT whose subject the database generates); null otherwise.
+   */
+  GeneratedKeys generatedKeys;
 
   StatementWrapper(ConnectionWrapper connection, Statement delegate) {
     this.connection = connection;
@@ -53,6 +58,7 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
    */
   final void begin(Interception interception) throws SQLException {
     closeCurrentResult();
+    generatedKeys = null;
     if (interception.touchesProtectedData()) {
       interception.listener().beforeExecute();
     }
@@ -75,6 +81,55 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
       }
     }
     return hasResultSet;
+  }
+
+  /** Whether {@code interception} is an INSERT whose subject the database generates. */
+  static boolean generating(Interception interception) {
+    return interception.touchesProtectedData() && !interception.generatedSubjectColumns().isEmpty();
+  }
+
+  /**
+   * Runs {@code execution} of a generating INSERT through {@link GeneratedSubjects}: checked after it
+   * ran, rolled back when refused; keeps the keys the application may read.
+   */
+  final <T> T generated(Interception interception, GeneratedSubjects.Asked asked,
+      java.util.List<java.util.Map<Integer, Object>> parameterSets, GeneratedSubjects.Execution<T> execution)
+      throws SQLException {
+    GeneratedSubjects.Result<T> result;
+    try {
+      result = GeneratedSubjects.run(connection.raw(), delegate, interception, asked, parameterSets, execution);
+    } catch (org.consent4j.jdbc.ConsentSQLException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw failed(interception, e);
+    }
+    generatedKeys = result.keys();
+    return result.value();
+  }
+
+  /** A plain statement's generating INSERT, run with the keys {@code asked} wants and the subject's. */
+  private long generatedUpdate(Interception interception, GeneratedSubjects.Asked asked, boolean large)
+      throws SQLException {
+    String sql = interception.sql();
+    long count = generated(interception, asked, java.util.List.of(java.util.Map.of()), () -> {
+      if (asked.mode() == Statement.RETURN_GENERATED_KEYS) {
+        return large ? delegate.executeLargeUpdate(sql, Statement.RETURN_GENERATED_KEYS)
+            : delegate.executeUpdate(sql, Statement.RETURN_GENERATED_KEYS);
+      }
+      String[] names = asked.driverNames(interception.generatedSubjectColumns());
+      return large ? delegate.executeLargeUpdate(sql, names) : delegate.executeUpdate(sql, names);
+    });
+    updated(interception, count);
+    return count;
+  }
+
+  private boolean generatedExecute(Interception interception, GeneratedSubjects.Asked asked) throws SQLException {
+    String sql = interception.sql();
+    boolean hasResultSet = generated(interception, asked, java.util.List.of(java.util.Map.of()),
+        () -> asked.mode() == Statement.RETURN_GENERATED_KEYS
+            ? delegate.execute(sql, Statement.RETURN_GENERATED_KEYS)
+            : delegate.execute(sql, asked.driverNames(interception.generatedSubjectColumns())));
+    return executed(interception, hasResultSet);
   }
 
   static void updated(Interception interception, long count) throws SQLException {
@@ -108,6 +163,14 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   static SQLException withheld(SQLException failure) {
     if (failure instanceof org.consent4j.jdbc.ConsentSQLException) {
       return failure;
+    }
+    if (failure.getSQLState() != null && failure.getSQLState().startsWith("23")) {
+      // Which constraint, and its vendor code (duplicate key or dangling reference), would tell of a
+      // row the context may not see: one refusal for every integrity violation.
+      return new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.WRITE_CONFLICT,
+          "the database refused a write on protected data for an integrity constraint (a key, a unique value, a"
+              + " reference, a check or NOT NULL); which one, and which row, are not said, because the conflicting"
+              + " row may be one this context cannot see");
     }
     return new SQLException("the database refused a statement on protected data (SQLState " + failure.getSQLState()
         + ", vendor code " + failure.getErrorCode() + "); its message is withheld because it may quote personal data",
@@ -147,6 +210,14 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
           reportFailure(entry.listener(), failure);
         }
       }
+      // Withheld as for a single statement (the driver's message may quote a row, its state and
+      // vendor code name the constraint); the update counts stay, batch callers need them.
+      SQLException withheld = withheld(failure);
+      if (failure instanceof java.sql.BatchUpdateException b) {
+        return new java.sql.BatchUpdateException(withheld.getMessage(), withheld.getSQLState(),
+            withheld.getErrorCode(), b.getLargeUpdateCounts(), null);
+      }
+      return withheld;
     }
     return failure;
   }
@@ -197,6 +268,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   @Override
   public int executeUpdate(String sql) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
+    if (generating(interception)) {
+      return (int) generatedUpdate(interception, GeneratedSubjects.Asked.NONE, false);
+    }
     int count;
     try {
       count = delegate.executeUpdate(interception.sql());
@@ -275,6 +349,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   @Override
   public boolean execute(String sql) throws SQLException {
     Interception interception = begin(sql, SqlKind.EXECUTE);
+    if (generating(interception)) {
+      return generatedExecute(interception, GeneratedSubjects.Asked.NONE);
+    }
     boolean hasResultSet;
     try {
       hasResultSet = delegate.execute(interception.sql());
@@ -344,6 +421,12 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   @Override
   public void addBatch(String sql) throws SQLException {
     Interception interception = connection.intercept(sql, SqlKind.BATCH);
+    if (generating(interception)) {
+      throw new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.SUBJECT_UNKNOWN,
+          "an INSERT into a mapped table whose subject the database generates cannot be a Statement batch entry:"
+              + " consent4j checks the subject from the generated keys, which a Statement batch does not return"
+              + " per entry; execute it alone, or use a PreparedStatement batch");
+    }
     delegate.addBatch(interception.sql());
     batched(interception);
   }
@@ -400,6 +483,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
 
   @Override
   public ResultSet getGeneratedKeys() throws SQLException {
+    if (generatedKeys != null) {
+      return ResultSetWrapper.derived(GeneratedSubjects.resultSet(generatedKeys), this, true);
+    }
     return ResultSetWrapper.derived(
         delegate.getGeneratedKeys(), this, current.touchesProtectedData());
   }
@@ -408,6 +494,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
     Wrappers.requireKeysAllowed(interception, autoGeneratedKeys == java.sql.Statement.RETURN_GENERATED_KEYS);
+    if (generating(interception)) {
+      return (int) generatedUpdate(interception, GeneratedSubjects.Asked.of(autoGeneratedKeys), false);
+    }
     int count;
     try {
       count = delegate.executeUpdate(interception.sql(), autoGeneratedKeys);
@@ -422,6 +511,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
     Wrappers.requireKeysAllowed(interception, columnIndexes != null);
+    if (generating(interception)) {
+      return (int) generatedUpdate(interception, GeneratedSubjects.Asked.ofIndexes(interception, columnIndexes), false);
+    }
     int count;
     try {
       count = delegate.executeUpdate(interception.sql(), columnIndexes);
@@ -436,6 +528,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public int executeUpdate(String sql, String[] columnNames) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
     Wrappers.requireKeysAllowed(interception, columnNames != null);
+    if (generating(interception)) {
+      return (int) generatedUpdate(interception, GeneratedSubjects.Asked.of(columnNames), false);
+    }
     int count;
     try {
       count = delegate.executeUpdate(interception.sql(), columnNames);
@@ -450,6 +545,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
     Interception interception = begin(sql, SqlKind.EXECUTE);
     Wrappers.requireKeysAllowed(interception, autoGeneratedKeys == java.sql.Statement.RETURN_GENERATED_KEYS);
+    if (generating(interception)) {
+      return generatedExecute(interception, GeneratedSubjects.Asked.of(autoGeneratedKeys));
+    }
     boolean hasResultSet;
     try {
       hasResultSet = delegate.execute(interception.sql(), autoGeneratedKeys);
@@ -463,6 +561,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public boolean execute(String sql, int[] columnIndexes) throws SQLException {
     Interception interception = begin(sql, SqlKind.EXECUTE);
     Wrappers.requireKeysAllowed(interception, columnIndexes != null);
+    if (generating(interception)) {
+      return generatedExecute(interception, GeneratedSubjects.Asked.ofIndexes(interception, columnIndexes));
+    }
     boolean hasResultSet;
     try {
       hasResultSet = delegate.execute(interception.sql(), columnIndexes);
@@ -476,6 +577,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public boolean execute(String sql, String[] columnNames) throws SQLException {
     Interception interception = begin(sql, SqlKind.EXECUTE);
     Wrappers.requireKeysAllowed(interception, columnNames != null);
+    if (generating(interception)) {
+      return generatedExecute(interception, GeneratedSubjects.Asked.of(columnNames));
+    }
     boolean hasResultSet;
     try {
       hasResultSet = delegate.execute(interception.sql(), columnNames);
@@ -550,6 +654,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   @Override
   public long executeLargeUpdate(String sql) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
+    if (generating(interception)) {
+      return generatedUpdate(interception, GeneratedSubjects.Asked.NONE, true);
+    }
     long count;
     try {
       count = delegate.executeLargeUpdate(interception.sql());
@@ -564,6 +671,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
     Wrappers.requireKeysAllowed(interception, autoGeneratedKeys == java.sql.Statement.RETURN_GENERATED_KEYS);
+    if (generating(interception)) {
+      return generatedUpdate(interception, GeneratedSubjects.Asked.of(autoGeneratedKeys), true);
+    }
     long count;
     try {
       count = delegate.executeLargeUpdate(interception.sql(), autoGeneratedKeys);
@@ -578,6 +688,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
     Wrappers.requireKeysAllowed(interception, columnIndexes != null);
+    if (generating(interception)) {
+      return generatedUpdate(interception, GeneratedSubjects.Asked.ofIndexes(interception, columnIndexes), true);
+    }
     long count;
     try {
       count = delegate.executeLargeUpdate(interception.sql(), columnIndexes);
@@ -592,6 +705,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
     Interception interception = begin(sql, SqlKind.UPDATE);
     Wrappers.requireKeysAllowed(interception, columnNames != null);
+    if (generating(interception)) {
+      return generatedUpdate(interception, GeneratedSubjects.Asked.of(columnNames), true);
+    }
     long count;
     try {
       count = delegate.executeLargeUpdate(interception.sql(), columnNames);

@@ -42,10 +42,13 @@ import org.consent4j.jdbc.wrapper.ConsentDataSource;
 
 /**
  * No passive collection, for all inputs: random grants (categories, recipients, explicit or not,
- * some withdrawn) and random INSERTs (subject, which personal columns get a value, literal or
- * bound parameter) under random contexts. An INSERT is stored exactly when the engine permits its
- * subject every category it stores, and is otherwise refused with {@code COLLECTION_NOT_PERMITTED}
- * and stores nothing. H2, one database for the container, fresh tables per try.
+ * some withdrawn) and random INSERTs (subject, which personal columns are written — none at all,
+ * some — and which of them are NULL, as a literal or bound with {@code setNull}, {@code
+ * setObject(i, null)} or {@code setString(i, null)}; literal or bound parameter) under random
+ * contexts. An INSERT is stored exactly when the engine permits its subject (the row is one the
+ * context could see) and every category it stores (a NULL stores none), and is otherwise refused
+ * with {@code COLLECTION_NOT_PERMITTED} and stores nothing. H2, one database for the container,
+ * fresh tables per try.
  */
 @SuppressWarnings("try") // scopes are opened for their effect on the thread
 final class NoPassiveCollectionProperties {
@@ -75,8 +78,12 @@ final class NoPassiveCollectionProperties {
   record GrantA(int subject, Set<String> categories, Set<String> recipients, boolean explicit, boolean transfer,
       boolean withdrawn) {}
 
-  /** An INSERT: subject, which columns (bit i: COLUMNS[i]) get a value, whether it is prepared. */
-  record InsertA(int subject, int columns, boolean prepared, String purpose, String recipient) {}
+  /**
+   * An INSERT: subject, which columns (bit i: COLUMNS[i]) are written, which of those are NULL,
+   * whether it is prepared, and how a prepared NULL is bound (0 setNull, 1 setObject, 2 setString).
+   */
+  record InsertA(int subject, int columns, int nulls, boolean prepared, String purpose, String recipient,
+      int nullStyle) {}
 
   @Provide
   Arbitrary<List<GrantA>> grants() {
@@ -92,12 +99,18 @@ final class NoPassiveCollectionProperties {
 
   @Provide
   Arbitrary<List<InsertA>> inserts() {
-    return Combinators.combine(Arbitraries.integers().between(1, 5), Arbitraries.of(1, 1, 2, 2, 3, 3, 4, 5, 6, 7),
+    return Combinators.combine(Arbitraries.integers().between(1, 5),
+            Arbitraries.of(0, 0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7),
+            Arbitraries.frequency(net.jqwik.api.Tuple.of(3, 0), net.jqwik.api.Tuple.of(1, 1),
+                net.jqwik.api.Tuple.of(1, 2), net.jqwik.api.Tuple.of(1, 4), net.jqwik.api.Tuple.of(1, 7)),
             Arbitraries.of(false, true), Arbitraries.frequency(net.jqwik.api.Tuple.of(3, "marketing"),
                 net.jqwik.api.Tuple.of(1, "support")),
             Arbitraries.frequency(net.jqwik.api.Tuple.of(4, "self"), net.jqwik.api.Tuple.of(1, "quizlab"),
-                net.jqwik.api.Tuple.of(1, "adnet")))
-        .as(InsertA::new).list().ofMinSize(1).ofMaxSize(6);
+                net.jqwik.api.Tuple.of(1, "adnet")),
+            Arbitraries.integers().between(0, 2))
+        .as((s, cols, nulls, prep, purpose, recipient, style) -> new InsertA(s, cols, nulls & cols, prep, purpose,
+            recipient, style))
+        .list().ofMinSize(1).ofMaxSize(6);
   }
 
   @Property(tries = 60)
@@ -134,18 +147,24 @@ final class NoPassiveCollectionProperties {
         AccessContext ctx = AccessContext.of("prop", i.purpose(), i.recipient());
         TreeSet<DataCategory> categories = new TreeSet<>();
         List<String> cols = new ArrayList<>(List.of("id"));
+        List<Boolean> isNull = new ArrayList<>(List.of(false));
         for (int k = 0; k < COLUMNS.size(); k++) {
           if ((i.columns() & (1 << k)) != 0) {
-            categories.add(CATEGORY_OF.get(k));
             cols.add(COLUMNS.get(k));
+            boolean nul = (i.nulls() & (1 << k)) != 0;
+            isNull.add(nul);
+            if (!nul) {
+              categories.add(CATEGORY_OF.get(k)); // a NULL stores nothing
+            }
           }
         }
         Decision d = engine.check(SubjectId.of(i.subject()), ctx, categories);
         boolean permitted = d.subjectPermitted() && d.permittedCategories().equals(categories);
         Statistics.label("permitted").collect(permitted);
+        Statistics.label("stores personal data").collect(!categories.isEmpty());
         boolean refused = false;
         try (ProcessingScope scope = engine.process(ctx); Connection c = guarded.getConnection()) {
-          insert(c, p, i, cols);
+          insert(c, p, i, cols, isNull);
         } catch (ConsentSQLException e) {
           assertEquals(ConsentSQLException.ReasonCode.COLLECTION_NOT_PERMITTED, e.reasonCode(), e.getMessage());
           refused = true;
@@ -157,21 +176,30 @@ final class NoPassiveCollectionProperties {
     }
   }
 
-  private static void insert(Connection c, String p, InsertA i, List<String> cols) throws SQLException {
+  private static void insert(Connection c, String p, InsertA i, List<String> cols, List<Boolean> isNull)
+      throws SQLException {
     StringBuilder sql = new StringBuilder("INSERT INTO " + p + "contact (" + String.join(", ", cols) + ") VALUES (");
     if (i.prepared()) {
       sql.append(String.join(", ", java.util.Collections.nCopies(cols.size(), "?"))).append(')');
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         ps.setInt(1, i.subject());
         for (int k = 2; k <= cols.size(); k++) {
-          ps.setString(k, "v" + k);
+          if (!isNull.get(k - 1)) {
+            ps.setString(k, "v" + k);
+          } else if (i.nullStyle() == 0) {
+            ps.setNull(k, java.sql.Types.VARCHAR);
+          } else if (i.nullStyle() == 1) {
+            ps.setObject(k, null);
+          } else {
+            ps.setString(k, null);
+          }
         }
         ps.executeUpdate();
       }
     } else {
       sql.append(i.subject());
       for (int k = 2; k <= cols.size(); k++) {
-        sql.append(", 'v").append(k).append('\'');
+        sql.append(isNull.get(k - 1) ? ", NULL" : ", 'v" + k + "'");
       }
       try (Statement s = c.createStatement()) {
         s.executeUpdate(sql.append(')').toString());

@@ -435,7 +435,8 @@ final class ConsentDataSourceTest {
       ConsentSQLException e = new ConsentSQLException(reason, "m");
       boolean unavailable =
           reason == ReasonCode.CONSENT_STORE_UNAVAILABLE || reason == ReasonCode.AUDIT_UNAVAILABLE;
-      assertEquals(unavailable ? "58000" : "42501", e.getSQLState(), reason.name());
+      assertEquals(unavailable ? "58000" : reason == ReasonCode.WRITE_CONFLICT ? "23000" : "42501", e.getSQLState(),
+          reason.name());
       assertEquals(0, e.getErrorCode());
       assertFalse(e.getSQLState().startsWith("08"), "pools evict connections on class 08");
     }

@@ -78,7 +78,69 @@ public final class LiveColumns {
       // MariaDB reports BIGINT UNSIGNED as BIGINT; its values may not fit the numeric subject key.
       boolean unsigned = String.valueOf(r.getString("TYPE_NAME")).toUpperCase(Locale.ROOT).contains("UNSIGNED");
       out.add(new ProtectedTable.Column(r.getString("COLUMN_NAME"), TEXT.contains(type),
-          INTEGRAL.contains(type) && !(unsigned && type == java.sql.Types.BIGINT)));
+          INTEGRAL.contains(type) && !(unsigned && type == java.sql.Types.BIGINT),
+          "YES".equalsIgnoreCase(r.getString("IS_AUTOINCREMENT")),
+          "YES".equalsIgnoreCase(r.getString("IS_AUTOINCREMENT")) || r.getString("COLUMN_DEF") != null
+              || "YES".equalsIgnoreCase(r.getString("IS_GENERATEDCOLUMN"))));
     }
+  }
+
+  /**
+   * The foreign keys of {@code table} (found as {@link #read} finds its columns), with names
+   * lower-case: an INSERT into a mapped table that refers to another mapped table's row must not
+   * learn, from the database's reference check, whether a row it cannot see exists.
+   *
+   * @throws SQLException if the metadata cannot be read
+   */
+  public static List<ProtectedTable.Reference> references(Connection c, String schema, String table)
+      throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    String product = md.getDatabaseProductName().toLowerCase(Locale.ROOT);
+    boolean mariadb = product.contains("maria") || product.contains("mysql");
+    String inSchema = schema != null ? schema : c.getSchema();
+    java.util.Map<String, List<String[]>> keys = new java.util.LinkedHashMap<>();
+    java.util.Set<String> spellings = new java.util.LinkedHashSet<>(
+        List.of(table, table.toLowerCase(Locale.ROOT), table.toUpperCase(Locale.ROOT)));
+    for (String spelling : spellings) {
+      java.util.Set<String> schemas = new java.util.LinkedHashSet<>();
+      if (inSchema != null) {
+        schemas.add(inSchema);
+        schemas.add(inSchema.toLowerCase(Locale.ROOT));
+        schemas.add(inSchema.toUpperCase(Locale.ROOT));
+      } else {
+        schemas.add(null);
+      }
+      for (String sc : schemas) {
+        try (ResultSet r = mariadb ? md.getImportedKeys(c.getCatalog(), null, spelling)
+            : md.getImportedKeys(null, sc, spelling)) {
+          while (r.next()) {
+            String name = r.getString("PKTABLE_NAME") + " " + r.getString("FK_NAME");
+            keys.computeIfAbsent(name, k -> new ArrayList<>()).add(new String[] {
+                r.getString("FKCOLUMN_NAME").toLowerCase(Locale.ROOT),
+                r.getString("PKTABLE_NAME").toLowerCase(Locale.ROOT),
+                r.getString("PKCOLUMN_NAME").toLowerCase(Locale.ROOT),
+                Integer.toString(r.getInt("KEY_SEQ"))});
+          }
+        }
+        if (!keys.isEmpty() || mariadb) {
+          break;
+        }
+      }
+      if (!keys.isEmpty()) {
+        break;
+      }
+    }
+    List<ProtectedTable.Reference> out = new ArrayList<>();
+    for (List<String[]> parts : keys.values()) {
+      parts.sort(java.util.Comparator.comparingInt(a -> Integer.parseInt(a[3])));
+      List<String> cols = new ArrayList<>();
+      List<String> parentCols = new ArrayList<>();
+      for (String[] part : parts) {
+        cols.add(part[0]);
+        parentCols.add(part[2]);
+      }
+      out.add(new ProtectedTable.Reference(cols, parts.get(0)[1], parentCols));
+    }
+    return out;
   }
 }

@@ -21,6 +21,8 @@ import org.consent4j.DataCategory;
  * @param uniqueKeys the table's unique keys (primary key, unique indexes and constraints, and on
  *     PostgreSQL exclusion constraints, as keys without columns), read from the live database; empty
  *     when they were not read, which refuses every upsert into the table (see {@link UpsertCheck})
+ * @param references the foreign keys of the table, as the database reports them (an INSERT's
+ *     reference to another mapped table's row is checked like the row itself)
  */
 public record ProtectedTable(
     Optional<String> schema,
@@ -29,7 +31,8 @@ public record ProtectedTable(
     List<String> subjectColumns,
     Optional<DataCategory> rowCategory,
     Map<String, DataCategory> personal,
-    Optional<List<UniqueKey>> uniqueKeys) {
+    Optional<List<UniqueKey>> uniqueKeys,
+    List<Reference> references) {
 
   /**
    * A unique key of the live table.
@@ -46,10 +49,32 @@ public record ProtectedTable(
     }
   }
 
-  /** A table whose unique keys were not read: upserts into it are refused. */
+  /**
+   * A table whose unique keys were not read (upserts into it are refused) and whose foreign keys
+   * are not known (none are checked).
+   */
   public ProtectedTable(Optional<String> schema, String name, List<Column> columns, List<String> subjectColumns,
       Optional<DataCategory> rowCategory, Map<String, DataCategory> personal) {
-    this(schema, name, columns, subjectColumns, rowCategory, personal, Optional.empty());
+    this(schema, name, columns, subjectColumns, rowCategory, personal, Optional.empty(), List.of());
+  }
+
+  /**
+   * A foreign key: {@code columns} of this table refer to {@code parentColumns} of {@code parent}.
+   *
+   * @param columns the referring columns, lower-case, in key order
+   * @param parent the referenced table's name, lower-case
+   * @param parentColumns the referenced columns, lower-case, in key order
+   */
+  public record Reference(List<String> columns, String parent, List<String> parentColumns) {
+    /** Copies and validates. */
+    public Reference {
+      columns = List.copyOf(columns);
+      Objects.requireNonNull(parent, "parent");
+      parentColumns = List.copyOf(parentColumns);
+      if (columns.isEmpty() || columns.size() != parentColumns.size()) {
+        throw new IllegalArgumentException("a reference needs as many columns as it refers to");
+      }
+    }
   }
 
   /**
@@ -59,11 +84,19 @@ public record ProtectedTable(
    * @param textual true when its SQL type is character data (no cast needed to compare with a subject id)
    * @param integral true when its SQL type is a signed integer of at most 64 bits (compared with
    *     the state table's numeric subject key, without a cast)
+   * @param autoIncrement true when it is an identity, serial or auto-increment column
+   * @param defaulted true when the database fills it in when an INSERT leaves it out (an
+   *     auto-increment column, or one with a default value)
    */
-  public record Column(String name, boolean textual, boolean integral) {
+  public record Column(String name, boolean textual, boolean integral, boolean autoIncrement, boolean defaulted) {
     /** Validates the name. */
     public Column {
       Objects.requireNonNull(name, "name");
+    }
+
+    /** A column without a default. */
+    public Column(String name, boolean textual, boolean integral) {
+      this(name, textual, integral, false, false);
     }
 
     /** A column that is not an integer. */
@@ -86,6 +119,7 @@ public record ProtectedTable(
     Objects.requireNonNull(rowCategory, "rowCategory");
     personal = Map.copyOf(personal);
     uniqueKeys = Objects.requireNonNull(uniqueKeys, "uniqueKeys").map(List::copyOf);
+    references = List.copyOf(references);
     if (subjectColumns.isEmpty()) {
       throw new IllegalArgumentException("table " + name + " needs at least one subject column");
     }
