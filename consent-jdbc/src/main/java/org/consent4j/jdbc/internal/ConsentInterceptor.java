@@ -143,7 +143,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
       dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
       for (TableMapping t : mapping.tables()) {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
-            t.subjectColumns(), t.rowCategory(), t.columns()));
+            t.subjectColumns(), t.rowCategory(), t.columns(),
+            LiveColumns.primaryKey(c, t.schema().orElse(null), t.table())));
       }
       unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames(), mapping.trusted());
       unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews,

@@ -18,6 +18,8 @@ import org.consent4j.DataCategory;
  * @param subjectColumns the columns naming the subjects of a row, lower-case
  * @param rowCategory the category of the row's existence, if any
  * @param personal the category of each personal column, keyed by lower-case column name
+ * @param keyColumns the live table's primary key columns, as the database reports them, or empty
+ *     when it has none (or it is not known): a locking read locks the visible rows by them
  */
 public record ProtectedTable(
     Optional<String> schema,
@@ -25,7 +27,14 @@ public record ProtectedTable(
     List<Column> columns,
     List<String> subjectColumns,
     Optional<DataCategory> rowCategory,
-    Map<String, DataCategory> personal) {
+    Map<String, DataCategory> personal,
+    List<String> keyColumns) {
+
+  /** A table whose primary key is not known. */
+  public ProtectedTable(Optional<String> schema, String name, List<Column> columns, List<String> subjectColumns,
+      Optional<DataCategory> rowCategory, Map<String, DataCategory> personal) {
+    this(schema, name, columns, subjectColumns, rowCategory, personal, List.of());
+  }
 
   /**
    * A column of the live table.
@@ -60,6 +69,11 @@ public record ProtectedTable(
     subjectColumns = List.copyOf(subjectColumns);
     Objects.requireNonNull(rowCategory, "rowCategory");
     personal = Map.copyOf(personal);
+    keyColumns = List.copyOf(keyColumns);
+    for (String k : keyColumns) {
+      find(columns, k).orElseThrow(() -> new IllegalArgumentException("key column " + k + " is not a column of "
+          + name));
+    }
     if (subjectColumns.isEmpty()) {
       throw new IllegalArgumentException("table " + name + " needs at least one subject column");
     }
