@@ -121,6 +121,15 @@ final class WrapAndExplainTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void explainAndItsValueRejectNulls() throws Exception {
+    new com.google.common.testing.NullPointerTester().testAllPublicConstructors(RewrittenSql.class);
+    try (Database db = TestDatabases.h2(); Crm crm = new Crm(db)) {
+      assertThrows(NullPointerException.class, () -> crm.guarded.explain(null, Crm.MARKETING));
+      assertThrows(NullPointerException.class, () -> crm.guarded.explain("SELECT 1", null));
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void explainRefusesWhatExecutionRefusesWithTheSameError(Database db) throws Exception {

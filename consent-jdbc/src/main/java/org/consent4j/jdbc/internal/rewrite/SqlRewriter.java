@@ -50,8 +50,9 @@ import org.consent4j.jdbc.internal.Dialect;
  * mapped table found where a {@link FromItem} stands — FROM, every JOIN, subqueries anywhere,
  * CTE bodies, set-operation branches, the source of INSERT…SELECT, UPDATE…FROM — is replaced by
  * {@code (SELECT <columns, personal ones masked> FROM table WHERE <consent>) alias}. A mapped
- * table found anywhere else (SELECT INTO, DELETE USING, lock clauses, a position a later parser
- * version adds) refuses the statement. UPDATE and DELETE targets keep their table and get the
+ * table found anywhere else (SELECT INTO, DELETE USING, a position a later parser version adds)
+ * refuses the statement; {@code FOR UPDATE OF} names the view that stands under the table's name,
+ * and a locking read locks exactly the visible rows (see {@code Rewrite.lockVisibleRows}). UPDATE and DELETE targets keep their table and get the
  * consent condition added to their WHERE. Statements other than SELECT, INSERT, UPDATE and
  * DELETE that mention a mapped table, and every procedure call, are refused.
  *
@@ -540,8 +541,8 @@ public final class SqlRewriter {
 
     void statement(Statement s) {
       int before = views;
+      locking = lockingClause(s, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
       if (s instanceof Select select) {
-        locking = lockingClause(select, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
         walk(select, Set.of());
         if (select instanceof PlainSelect ps && ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()
             && views > before) {
@@ -1073,8 +1074,8 @@ public final class SqlRewriter {
       Optional<ProtectedTable> m = mapped(t, ctes);
       if (m.isPresent()) {
         throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the mapped table " + m.get().name()
-            + " appears in " + where + ", where consent4j cannot filter it (SELECT INTO, DELETE USING, multi-table"
-            + " DELETE and lock clauses are not supported on mapped tables)");
+            + " appears in " + where + ", where consent4j cannot filter it (SELECT INTO, DELETE USING and multi-table"
+            + " DELETE are not supported on mapped tables)");
       }
     }
 
