@@ -127,6 +127,64 @@ final class LockingReadsTest {
   }
 
   /**
+   * A locking read over an outer join keeps the rows the join adds and locks only visible rows of
+   * either side: contact 2 joined to visible contact 3, contact 3 to hidden contact 4 (so to
+   * nothing). PostgreSQL cannot lock the nullable side of an outer join, so there the lock names
+   * the outer side ({@code OF c}).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aLockingReadOverAnOuterJoinKeepsItsAddedRowsAndLocksOnlyVisibleRows(Database db) throws Exception {
+    boolean postgres = db.name().equals("PostgreSQL");
+    try (Crm crm = new Crm(db); ProcessingScope scope = crm.engine.process(Crm.MARKETING);
+        Connection a = crm.guarded.getConnection(); Connection b = db.dataSource().getConnection()) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      try (Statement s = a.createStatement()) {
+        assertEquals(List.of(row(2, 3), row(3, null)), rows(s.executeQuery(crm.sql("SELECT c.id, d.id"
+            + " FROM $contact c LEFT JOIN $contact d ON d.id = c.id + 1 WHERE c.id IN (2, 3, 5) ORDER BY c.id "
+            + (postgres ? "FOR UPDATE OF c" : "FOR UPDATE")))));
+      }
+      assertTrue(lockable(db, b, crm.sql("SELECT id FROM $contact WHERE id = 5")), "hidden outer row locked");
+      assertTrue(lockable(db, b, crm.sql("SELECT id FROM $contact WHERE id = 4")), "hidden joined row locked");
+      assertFalse(lockable(db, b, crm.sql("SELECT id FROM $contact WHERE id = 2")));
+      assertFalse(lockable(db, b, crm.sql("SELECT id FROM $contact WHERE id = 3")));
+      a.rollback();
+      a.setAutoCommit(true);
+      b.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * A mapped table without a primary key ({@code friend}): PostgreSQL and H2 lock only the rows
+   * the query returns; MariaDB's InnoDB would lock every row it scans to find the visible ones, so
+   * such a locking read is refused there.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aLockingReadOfATableWithoutPrimaryKeyLocksOnlyVisibleRowsOrIsRefused(Database db) throws Exception {
+    try (Crm crm = new Crm(db); ProcessingScope scope = crm.engine.process(Crm.MARKETING);
+        Connection a = crm.guarded.getConnection(); Connection b = db.dataSource().getConnection()) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      String sql = crm.sql("SELECT user_id, friend_id FROM $friend WHERE friend_id = 1 FOR UPDATE");
+      try (Statement s = a.createStatement()) {
+        if (db.name().equals("MariaDB")) {
+          GuardedDataSourceEndToEndTest.assertRefused(
+              org.consent4j.jdbc.ConsentSQLException.ReasonCode.UNANALYSABLE_SQL, () -> s.executeQuery(sql));
+        } else {
+          assertEquals(List.of(row(2, 1)), rows(s.executeQuery(sql)));
+          assertTrue(lockable(db, b, crm.sql("SELECT user_id FROM $friend WHERE user_id = 5")), "hidden row locked");
+          assertFalse(lockable(db, b, crm.sql("SELECT user_id FROM $friend WHERE user_id = 2")));
+        }
+      }
+      a.rollback();
+      a.setAutoCommit(true);
+      b.setAutoCommit(true);
+    }
+  }
+
+  /**
    * A locking read whose mapped table stands in a subquery of its FROM: PostgreSQL locks through
    * the subquery (and the view), so the visible row is locked and the hidden one is not; H2 and
    * MariaDB lock nothing through a derived table, so consent4j refuses the statement rather than

@@ -955,8 +955,8 @@ public final class SqlRewriter {
      * view of a mapped table locks nothing, and one on the table itself would lock what it scans,
      * hidden rows included (InnoDB locks every row it reads before the consent condition is
      * evaluated). So each view that stands directly in the FROM of the locking query block gets
-     * a condition that locks its row in the base table, by primary key (or, without one, by its
-     * subject columns), with the block's own lock clause — evaluated only once the row's consent
+     * a condition that locks its row in the base table, by primary key (on H2, without one, by its
+     * subject columns; MariaDB refuses a table without one), with the block's own lock clause — evaluated only once the row's consent
      * condition holds, so a hidden row is never read by a locking read. A {@code NULL} key is a
      * row an outer join added, which locks nothing. The consent state is read by sub-selects, which
      * neither database locks.
@@ -979,6 +979,13 @@ public final class SqlRewriter {
           continue;
         }
         AccessContext ctx = requireContext(t.name());
+        if (t.keyColumns().isEmpty() && dialect != Dialect.H2) {
+          // InnoDB locks every row a locking read scans, and without a key the lookup is a scan.
+          throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a locking read (FOR UPDATE, LOCK IN SHARE"
+              + " MODE) of the mapped table " + t.name() + ", which has no primary key: " + dialect.productName()
+              + " would lock every row it scans to find the visible ones, hidden rows included; give the table a"
+              + " primary key, or read it without a lock clause");
+        }
         String alias = item.getAlias().getName();
         List<String> keys = t.keyColumns().isEmpty() ? t.subjectColumns() : t.keyColumns();
         StringBuilder match = new StringBuilder();
