@@ -25,7 +25,7 @@ import java.util.TreeSet;
  *     application's own placeholders are the other positions, in order. Empty when there are none
  * @param protectedData whether the statement reads or writes a mapped table; when false both texts
  *     are the statement as it was given
- * @param tables the mapped tables the statement reads or writes, as the mapping names them
+ * @param tables the mapped tables the statement reads or writes, by their lower-case names
  * @param hiddenColumns how many subject columns the rewrite appended to each result row for
  *     subject-level auditing ({@code AuditLevel.SUBJECT}); the wrapper never shows them to the
  *     application
