@@ -109,6 +109,15 @@ public final class ConsentEngine implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * The consent store the engine records to and reads from (the one given to the builder, or the
+   * in-memory default), so that integrations that run the consent check elsewhere (in SQL, next to
+   * the store's tables) use the same store as the engine.
+   */
+  public ConsentStore store() {
+    return store;
+  }
+
   // ---------------------------------------------------------------- ledger writes
 
   /**

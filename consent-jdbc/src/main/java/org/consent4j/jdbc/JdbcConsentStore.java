@@ -335,6 +335,11 @@ public final class JdbcConsentStore implements ConsentStore {
       return this;
     }
 
+    /** The table prefix set so far. */
+    String tablePrefix() {
+      return schema.prefix();
+    }
+
     /**
      * Detects the database from its metadata, creates or migrates the tables, and returns the
      * store.

@@ -41,6 +41,11 @@ public final class LazyConsentStore implements ConsentStore {
     return new LazyConsentStore(Objects.requireNonNull(builder, "builder"));
   }
 
+  /** The prefix of the store's table names, as configured on the builder; known before the store is built. */
+  public String tablePrefix() {
+    return builder.tablePrefix();
+  }
+
   /** True once the database was reached and the store built. */
   public boolean isReady() {
     return store != null;

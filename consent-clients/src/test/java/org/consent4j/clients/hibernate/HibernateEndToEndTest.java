@@ -224,7 +224,6 @@ final class HibernateEndToEndTest {
 
   // ---------------------------------------------------------------- items fixed on other branches
 
-  @Disabled("needs item 6 from branch misc")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void pessimisticWriteLocksOnlyTheVisibleRow(Database db) throws Exception {

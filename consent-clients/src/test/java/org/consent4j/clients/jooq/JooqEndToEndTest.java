@@ -115,7 +115,6 @@ final class JooqEndToEndTest {
     }
   }
 
-  @Disabled("needs item 6 from branch misc")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void forUpdateLocksAndReturnsOnlyVisibleRows(Database db) throws Exception {

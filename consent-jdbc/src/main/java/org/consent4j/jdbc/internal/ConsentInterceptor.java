@@ -147,7 +147,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
             t.subjectColumns(), t.rowCategory(), t.columns(), Optional.of(
                 org.consent4j.jdbc.internal.rewrite.LiveKeys.read(c, t.schema().orElse(null), t.table())),
-            LiveColumns.references(c, t.schema().orElse(null), t.table())));
+            LiveColumns.references(c, t.schema().orElse(null), t.table()),
+            LiveColumns.primaryKey(c, t.schema().orElse(null), t.table())));
       }
       unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames(), mapping.trusted());
       unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews,
@@ -157,21 +158,59 @@ public final class ConsentInterceptor implements StatementInterceptor {
         level == org.consent4j.jdbc.AuditLevel.SUBJECT);
   }
 
+  /** The rewrite of {@code sql} for {@code context}, from the cache or made now. */
+  private Rewrite rewrite(String sql, Optional<AccessContext> context) {
+    SqlRewriter current = rewriter;
+    Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
+        context.map(AccessContext::recipient).orElse(null), current);
+    Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
+    if (cached == null) {
+      cached = cache.get(key, k -> {
+        RewrittenStatement rewritten = current.rewrite(sql, context);
+        return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
+      });
+    }
+    return cached;
+  }
+
+  /**
+   * What a guarded connection would run for {@code sql} under {@code context}, from the same
+   * rewrite (and cache) as {@link #intercept}, with the clock's time now. Reads no data and writes
+   * no audit event; a statement the rewriter refuses throws what its execution would throw.
+   *
+   * @throws ConsentSQLException as {@link #intercept} would refuse the statement
+   */
+  public org.consent4j.jdbc.wrapper.RewrittenSql explain(String sql, AccessContext context) throws SQLException {
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(context, "context");
+    Rewrite cached;
+    try {
+      cached = rewrite(sql, Optional.of(context));
+    } catch (RewriteRefusedException e) {
+      throw new ConsentSQLException(reason(e.why()), e.getMessage());
+    } catch (UndeclaredException e) {
+      throw new ConsentSQLException(ReasonCode.UNKNOWN_PURPOSE, e.getMessage(), e);
+    }
+    RewrittenStatement r = cached.statement();
+    Instant now = engine.clock().instant();
+    String text = r.sql(now);
+    if (!r.protectedData()) {
+      return new org.consent4j.jdbc.wrapper.RewrittenSql(sql, sql, java.util.Collections.emptySortedMap(), false,
+          new TreeSet<>(), 0);
+    }
+    return cached.prepared()
+        .map(p -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, p.sql(), p.values(now), true, r.tables(),
+            r.hiddenColumns()))
+        .orElseGet(() -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, text,
+            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns()));
+  }
+
   @Override
   public Interception intercept(String sql, SqlKind kind) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {
-      SqlRewriter current = rewriter;
-      Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
-          context.map(AccessContext::recipient).orElse(null), current);
-      cached = cache.getIfPresent(key); // a hit builds no loader
-      if (cached == null) {
-        cached = cache.get(key, k -> {
-          RewrittenStatement rewritten = current.rewrite(sql, context);
-          return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
-        });
-      }
+      cached = rewrite(sql, context);
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());

@@ -78,6 +78,28 @@ final class ConnectionWrapper implements Connection {
     }
   }
 
+  /** Makes the driver's statement and its wrapper; see {@link #prepared}. */
+  @FunctionalInterface
+  private interface Preparation<S extends PreparedStatement> {
+    S run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code preparation}, which prepares the intercepted SQL with the driver. A driver that
+   * rejects protected SQL already at prepare time (H2 parses and plans it there) is handled as
+   * a rejection at execution is: the listener hears of it (an audit event) and the application
+   * gets the SQLState and vendor code without the message, which quotes the whole rewritten
+   * statement.
+   */
+  private static <S extends PreparedStatement> S prepared(Interception interception, Preparation<S> preparation)
+      throws SQLException {
+    try {
+      return preparation.run();
+    } catch (SQLException e) {
+      throw StatementWrapper.failed(interception, e);
+    }
+  }
+
   void track(ResultSetWrapper resultSet) {
     tracked.add(resultSet);
   }
@@ -123,19 +145,19 @@ final class ConnectionWrapper implements Connection {
   private PreparedStatement prepared(Interception interception, GeneratedSubjects.Asked asked,
       GeneratedSubjects.Execution<PreparedStatement> prepare) throws SQLException {
     if (interception.touchesProtectedData() && !interception.generatedSubjectColumns().isEmpty()) {
-      PreparedStatementWrapper w = new PreparedStatementWrapper(this,
-          GeneratedSubjects.prepare(delegate, interception, asked), interception);
+      PreparedStatementWrapper w = prepared(interception, () -> new PreparedStatementWrapper(this,
+          GeneratedSubjects.prepare(delegate, interception, asked), interception));
       w.keysAsked = asked;
       return w;
     }
-    return new PreparedStatementWrapper(this, prepare.run(), interception);
+    return prepared(interception, () -> new PreparedStatementWrapper(this, prepare.run(), interception));
   }
 
   @Override
   public CallableStatement prepareCall(String sql) throws SQLException {
     Interception interception = intercept(sql, SqlKind.CALL);
-    return new CallableStatementWrapper(
-        this, delegate.prepareCall(interception.sql()), interception);
+    return prepared(interception, () -> new CallableStatementWrapper(
+        this, delegate.prepareCall(interception.sql()), interception));
   }
 
   @Override
@@ -243,10 +265,10 @@ final class ConnectionWrapper implements Connection {
       String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
     Interception interception = intercept(sql, SqlKind.CALL);
     refuseUpdatable(interception, resultSetConcurrency);
-    return new CallableStatementWrapper(
+    return prepared(interception, () -> new CallableStatementWrapper(
         this,
         delegate.prepareCall(interception.sql(), resultSetType, resultSetConcurrency),
-        interception);
+        interception));
   }
 
   @Override
@@ -312,11 +334,11 @@ final class ConnectionWrapper implements Connection {
       throws SQLException {
     Interception interception = intercept(sql, SqlKind.CALL);
     refuseUpdatable(interception, resultSetConcurrency);
-    return new CallableStatementWrapper(
+    return prepared(interception, () -> new CallableStatementWrapper(
         this,
         delegate.prepareCall(
             interception.sql(), resultSetType, resultSetConcurrency, resultSetHoldability),
-        interception);
+        interception));
   }
 
   @Override

@@ -42,12 +42,63 @@ public final class ConsentDataSource implements DataSource {
    * {@code engine.process(...)}, and is audited by the engine. Validates the mapping against the
    * engine's catalog and the live database, and reads the mapped tables' columns, at once.
    *
-   * <p>The engine's consent store must be a {@link org.consent4j.jdbc.JdbcConsentStore} on the
-   * same database (the consent check runs there, in SQL); pass its table prefix.
+   * <p>The consent check runs in SQL, in the wrapped database, on the tables of the engine's
+   * consent store: that store must be a {@link org.consent4j.jdbc.JdbcConsentStore} (or a {@link
+   * org.consent4j.jdbc.LazyConsentStore}) whose tables the wrapped data source's connections
+   * reach, under the names the store gives them. Both are checked here.
    *
+   * <pre>{@code
+   * ConsentEngine engine = ConsentEngine.builder().catalog(catalog).store(JdbcConsentStore.create(pool)).build();
+   * DataSource guarded = ConsentDataSource.wrap(pool, engine, SchemaMapping.fromJson(json));
+   * }</pre>
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the engine's store is not a JDBC consent store, or its
+   *     tables cannot be read through {@code delegate}'s connections (another database, or a
+   *     schema not on their search path)
    * @throws SQLException if the database cannot be read
    * @throws org.consent4j.jdbc.MappingException if the mapping does not fit the catalog or the database
    */
+  public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
+      org.consent4j.jdbc.SchemaMapping mapping) throws SQLException {
+    return wrap(delegate, engine, mapping, org.consent4j.jdbc.AuditLevel.STATEMENT);
+  }
+
+  /**
+   * As {@link #wrap(DataSource, org.consent4j.core.ConsentEngine, org.consent4j.jdbc.SchemaMapping)},
+   * auditing at {@code level}; {@link org.consent4j.jdbc.AuditLevel#SUBJECT} also records whose rows
+   * were read.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the engine's store is not a JDBC consent store on the
+   *     wrapped database, as above
+   * @throws SQLException if the database cannot be read
+   * @throws org.consent4j.jdbc.MappingException if the mapping does not fit the catalog or the database
+   */
+  public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
+      org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.AuditLevel level) throws SQLException {
+    Objects.requireNonNull(delegate, "delegate");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(mapping, "mapping");
+    Objects.requireNonNull(level, "level");
+    String prefix = storeTablePrefix(engine.store());
+    requireStoreReachable(delegate, prefix);
+    return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping, prefix,
+        10_000, level));
+  }
+
+  /**
+   * As {@link #wrap(DataSource, org.consent4j.core.ConsentEngine, org.consent4j.jdbc.SchemaMapping)},
+   * with the engine's store given again.
+   *
+   * @deprecated the engine already holds its store: use {@link #wrap(DataSource,
+   *     org.consent4j.core.ConsentEngine, org.consent4j.jdbc.SchemaMapping)}, which also checks that
+   *     the store's tables are on the wrapped database. This form uses {@code store}'s table prefix
+   *     as it is given.
+   * @throws SQLException if the database cannot be read
+   * @throws org.consent4j.jdbc.MappingException if the mapping does not fit the catalog or the database
+   */
+  @Deprecated
   public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
       org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.JdbcConsentStore store) throws SQLException {
     return wrap(delegate, engine, mapping, store, org.consent4j.jdbc.AuditLevel.STATEMENT);
@@ -55,11 +106,13 @@ public final class ConsentDataSource implements DataSource {
 
   /**
    * As {@link #wrap(DataSource, org.consent4j.core.ConsentEngine, org.consent4j.jdbc.SchemaMapping,
-   * org.consent4j.jdbc.JdbcConsentStore)}, auditing at {@code level}; {@link
-   * org.consent4j.jdbc.AuditLevel#SUBJECT} also records whose rows were read.
+   * org.consent4j.jdbc.AuditLevel)}, with the engine's store given again.
    *
+   * @deprecated use {@link #wrap(DataSource, org.consent4j.core.ConsentEngine,
+   *     org.consent4j.jdbc.SchemaMapping, org.consent4j.jdbc.AuditLevel)}
    * @throws SQLException if the database cannot be read
    */
+  @Deprecated
   public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
       org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.JdbcConsentStore store,
       org.consent4j.jdbc.AuditLevel level) throws SQLException {
@@ -70,6 +123,48 @@ public final class ConsentDataSource implements DataSource {
     Objects.requireNonNull(level, "level");
     return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping,
         store.tablePrefix(), 10_000, level));
+  }
+
+  private static String storeTablePrefix(org.consent4j.spi.ConsentStore store) {
+    if (store instanceof org.consent4j.jdbc.JdbcConsentStore jdbc) {
+      return jdbc.tablePrefix();
+    }
+    if (store instanceof org.consent4j.jdbc.LazyConsentStore lazy) {
+      return lazy.tablePrefix();
+    }
+    throw new IllegalArgumentException("the engine's consent store is a " + store.getClass().getName() + ", but"
+        + " consent4j checks consent in SQL, in the wrapped database: build the engine with"
+        + " .store(JdbcConsentStore.create(dataSource)) (or a LazyConsentStore) on the database this data source"
+        + " reaches");
+  }
+
+  /**
+   * The rewritten SQL reads the store's consent state table by its name: the wrapped data source's
+   * connections must reach it, or every guarded query fails when it runs.
+   */
+  private static void requireStoreReachable(DataSource delegate, String prefix) throws SQLException {
+    String table = new org.consent4j.jdbc.internal.Schema(prefix).consentState();
+    try (Connection c = delegate.getConnection()) {
+      boolean rollback = !c.getAutoCommit();
+      try (java.sql.Statement s = c.createStatement()) {
+        // The name is the validated prefix and a constant, never user input.
+        s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+      } catch (SQLException e) {
+        if (rollback) {
+          c.rollback(); // PostgreSQL aborts the transaction on an error
+        }
+        String state = e.getSQLState();
+        if (state != null && state.startsWith("42")) {
+          throw new IllegalArgumentException("the engine's consent store keeps its state in the table " + table
+              + ", which the wrapped data source's connections cannot read (SQLState " + state + "): the store must"
+              + " be on the database this data source reaches, with its tables on the connections' search path");
+        }
+        throw e;
+      }
+      if (rollback) {
+        c.rollback();
+      }
+    }
   }
 
   /**
@@ -115,6 +210,40 @@ public final class ConsentDataSource implements DataSource {
    */
   public void refreshSchema() throws SQLException {
     interceptor.refresh();
+  }
+
+  /**
+   * What a guarded connection would send to the database for {@code sql} under {@code context}:
+   * the rewritten statement, for {@code EXPLAIN} or for support, from the same rewriting (and
+   * cache) as execution, with the engine clock's time now. It reads no data and writes no audit
+   * event, and the context need not be bound to the thread.
+   *
+   * <p>It fails closed as execution does: a statement that a guarded connection would refuse
+   * throws the same {@link org.consent4j.jdbc.ConsentSQLException}, with the same reason code and
+   * message. What it cannot tell is decided only when the statement runs: whether the subjects of
+   * the rows an INSERT stores consented (that depends on the bound values and the time), and
+   * whether the database itself accepts the rewritten SQL.
+   *
+   * <pre>{@code
+   * RewrittenSql r = guarded.explain("SELECT id, email FROM contact WHERE country = 'NL'",
+   *     AccessContext.of("crm", "marketing.email"));
+   * unguarded.createStatement().executeQuery("EXPLAIN " + r.sql()); // a guarded connection refuses EXPLAIN
+   * }</pre>
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws org.consent4j.jdbc.ConsentSQLException if execution would refuse the statement
+   * @throws UnsupportedOperationException if this data source was made with {@link
+   *     #wrap(DataSource, StatementInterceptor)}: an interceptor of one's own rewrites by its own rules
+   * @throws SQLException if the database cannot be read
+   */
+  public RewrittenSql explain(String sql, org.consent4j.AccessContext context) throws SQLException {
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(context, "context");
+    if (!(interceptor instanceof org.consent4j.jdbc.internal.ConsentInterceptor consent)) {
+      throw new UnsupportedOperationException("explain needs a data source wrapped with an engine and a mapping;"
+          + " this one goes through " + interceptor.getClass().getName());
+    }
+    return consent.explain(sql, context);
   }
 
   /**

@@ -330,8 +330,8 @@ final class SqlRewriterDatabaseTest {
           Why.BYPASS_REFUSED,
           "COPY $contact TO STDOUT", Why.BYPASS_REFUSED,
           "TRUNCATE TABLE $contact", Why.BYPASS_REFUSED,
-          "SELECT id FROM $note; DROP TABLE $contact", Why.BYPASS_REFUSED,
-          "SELECT * FROM $contact FOR UPDATE OF $contact", Why.UNANALYSABLE_SQL);
+          "SELECT id FROM $note; DROP TABLE $contact", Why.BYPASS_REFUSED);
+      // (FOR UPDATE OF a mapped table is a locking read of its view now: see LockingReadsTest)
       refused = new java.util.HashMap<>(refused);
       refused.putAll(more);
       for (Map.Entry<String, Why> e : refused.entrySet()) {

@@ -177,7 +177,7 @@ public final class CrmDatabase implements AutoCloseable {
         mapping = SchemaMapping.fromJson(Objects.requireNonNull(json, "crm-mapping.json is not on the class path"));
       }
       // SUBJECT: the audit trail names whose rows were read, for the subject access export
-      ConsentDataSource guarded = ConsentDataSource.wrap(pool, engine, mapping, store, AuditLevel.SUBJECT);
+      ConsentDataSource guarded = ConsentDataSource.wrap(pool, engine, mapping, AuditLevel.SUBJECT);
       return new CrmDatabase(jdbcUrl, pool, store, clock, engine, mapping, guarded, auditFile);
     } catch (SQLException | IOException | RuntimeException e) {
       if (engine != null) {

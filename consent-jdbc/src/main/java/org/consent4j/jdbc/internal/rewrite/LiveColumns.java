@@ -62,6 +62,41 @@ public final class LiveColumns {
     return out;
   }
 
+  /**
+   * The primary key columns of {@code table} (in key order, as the database reports their names),
+   * or an empty list when it has none; found as {@link #read} finds the table.
+   *
+   * @throws SQLException if the metadata cannot be read
+   */
+  public static List<String> primaryKey(Connection c, String schema, String table) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    String inSchema = schema != null ? schema : c.getSchema();
+    String wanted = table.toLowerCase(Locale.ROOT);
+    String wantedSchema = inSchema == null ? null : inSchema.toLowerCase(Locale.ROOT);
+    boolean mariadb = md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("maria")
+        || md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mysql");
+    java.util.Set<String> spellings = new java.util.LinkedHashSet<>(
+        List.of(table, table.toLowerCase(Locale.ROOT), table.toUpperCase(Locale.ROOT)));
+    for (String spelling : spellings) {
+      java.util.SortedMap<Integer, String> key = new java.util.TreeMap<>();
+      try (ResultSet r = mariadb ? md.getPrimaryKeys(c.getCatalog(), null, spelling)
+          : md.getPrimaryKeys(null, null, spelling)) {
+        while (r.next()) {
+          String tableSchema = mariadb ? r.getString("TABLE_CAT") : r.getString("TABLE_SCHEM");
+          if (!r.getString("TABLE_NAME").toLowerCase(Locale.ROOT).equals(wanted) || (!mariadb && wantedSchema != null
+              && (tableSchema == null || !tableSchema.toLowerCase(Locale.ROOT).equals(wantedSchema)))) {
+            continue;
+          }
+          key.put(r.getInt("KEY_SEQ"), r.getString("COLUMN_NAME"));
+        }
+      }
+      if (!key.isEmpty()) {
+        return List.copyOf(key.values());
+      }
+    }
+    return List.of();
+  }
+
   private static void read(ResultSet r, boolean mariadb, String wanted, String wantedSchema,
       List<ProtectedTable.Column> out) throws SQLException {
     while (r.next()) {

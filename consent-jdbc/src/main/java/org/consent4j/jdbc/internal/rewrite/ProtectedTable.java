@@ -23,6 +23,8 @@ import org.consent4j.DataCategory;
  *     when they were not read, which refuses every upsert into the table (see {@link UpsertCheck})
  * @param references the foreign keys of the table, as the database reports them (an INSERT's
  *     reference to another mapped table's row is checked like the row itself)
+ * @param keyColumns the live table's primary key columns, as the database reports them, or empty
+ *     when it has none (or it is not known): a locking read locks the visible rows by them
  */
 public record ProtectedTable(
     Optional<String> schema,
@@ -32,7 +34,8 @@ public record ProtectedTable(
     Optional<DataCategory> rowCategory,
     Map<String, DataCategory> personal,
     Optional<List<UniqueKey>> uniqueKeys,
-    List<Reference> references) {
+    List<Reference> references,
+    List<String> keyColumns) {
 
   /**
    * A unique key of the live table.
@@ -50,12 +53,12 @@ public record ProtectedTable(
   }
 
   /**
-   * A table whose unique keys were not read (upserts into it are refused) and whose foreign keys
-   * are not known (none are checked).
+   * A table whose unique keys were not read (upserts into it are refused), whose foreign keys
+   * are not known (none are checked) and whose primary key is not known.
    */
   public ProtectedTable(Optional<String> schema, String name, List<Column> columns, List<String> subjectColumns,
       Optional<DataCategory> rowCategory, Map<String, DataCategory> personal) {
-    this(schema, name, columns, subjectColumns, rowCategory, personal, Optional.empty(), List.of());
+    this(schema, name, columns, subjectColumns, rowCategory, personal, Optional.empty(), List.of(), List.of());
   }
 
   /**
@@ -120,6 +123,11 @@ public record ProtectedTable(
     personal = Map.copyOf(personal);
     uniqueKeys = Objects.requireNonNull(uniqueKeys, "uniqueKeys").map(List::copyOf);
     references = List.copyOf(references);
+    keyColumns = List.copyOf(keyColumns);
+    for (String k : keyColumns) {
+      find(columns, k).orElseThrow(() -> new IllegalArgumentException("key column " + k + " is not a column of "
+          + name));
+    }
     if (subjectColumns.isEmpty()) {
       throw new IllegalArgumentException("table " + name + " needs at least one subject column");
     }

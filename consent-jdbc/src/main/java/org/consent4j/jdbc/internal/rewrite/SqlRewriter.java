@@ -50,8 +50,9 @@ import org.consent4j.jdbc.internal.Dialect;
  * mapped table found where a {@link FromItem} stands — FROM, every JOIN, subqueries anywhere,
  * CTE bodies, set-operation branches, the source of INSERT…SELECT, UPDATE…FROM — is replaced by
  * {@code (SELECT <columns, personal ones masked> FROM table WHERE <consent>) alias}. A mapped
- * table found anywhere else (SELECT INTO, DELETE USING, lock clauses, a position a later parser
- * version adds) refuses the statement. UPDATE and DELETE targets keep their table and get the
+ * table found anywhere else (SELECT INTO, DELETE USING, a position a later parser version adds)
+ * refuses the statement; {@code FOR UPDATE OF} names the view that stands under the table's name,
+ * and a locking read locks exactly the visible rows (see {@code Rewrite.lockVisibleRows}). UPDATE and DELETE targets keep their table and get the
  * consent condition added to their WHERE. Statements other than SELECT, INSERT, UPDATE and
  * DELETE that mention a mapped table, and every procedure call, are refused.
  *
@@ -125,6 +126,7 @@ public final class SqlRewriter {
   private final Set<String> watched = new HashSet<>();
   private final ConsentPredicates predicates;
   private final Catalog catalog;
+  private final Dialect dialect;
 
   /**
    * @param tables the mapped tables, joined with their live columns
@@ -163,6 +165,7 @@ public final class SqlRewriter {
     watched.addAll(REFUSED_RELATIONS);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
+    this.dialect = Objects.requireNonNull(dialect, "dialect");
   }
 
   /**
@@ -193,9 +196,12 @@ public final class SqlRewriter {
       throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the statement contains the reserved word "
           + ConsentPredicates.MARKER);
     }
+    // What JSqlParser mishandles (blank lines, line breaks in quoted names, LOCK IN SHARE MODE)
+    // made parseable, with the same meaning; see SqlText.
+    SqlText.Normalised text = SqlText.normalise(sql, dialect, this::knownName);
     Statements statements;
     try {
-      statements = CCJSqlParserUtil.parseStatements(sql);
+      statements = CCJSqlParserUtil.parseStatements(text.text());
     } catch (JSQLParserException | RuntimeException | StackOverflowError e) {
       throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the statement mentions protected names "
           + mentionedNames(sql) + " (or spells a name with escapes) but cannot be parsed, so consent4j cannot"
@@ -214,9 +220,22 @@ public final class SqlRewriter {
       return RewrittenStatement.untouched(sql);
     }
     int hidden = subjectColumns && statements.size() == 1 ? r.addSubjectColumns(statements.get(0)) : 0;
+    boolean share = text.lockInShareMode() && statements.size() == 1 && statements.get(0) instanceof PlainSelect ps
+        && ps.getForMode() == net.sf.jsqlparser.statement.select.ForMode.SHARE;
+    if (share) {
+      ((PlainSelect) statements.get(0)).setForMode(null); // printed back in MariaDB's words below
+    }
     StringBuilder out = new StringBuilder(sql.length() * 4);
     for (int i = 0; i < statements.size(); i++) {
       out.append(i == 0 ? "" : ";\n").append(statements.get(i));
+    }
+    if (share) {
+      out.append(" LOCK IN SHARE MODE");
+    }
+    if (!text.placeholders().isEmpty()) {
+      String restored = text.restore(out.toString());
+      out.setLength(0);
+      out.append(restored);
     }
     List<String> parts = new ArrayList<>();
     List<Boolean> nanos = new ArrayList<>();
@@ -418,6 +437,24 @@ public final class SqlRewriter {
     return false;
   }
 
+  /**
+   * Whether a folded name is one the rewriter looks at: a watched name (mapped tables, views,
+   * functions, the store's tables) or a column of a mapped table.
+   */
+  private boolean knownName(String folded) {
+    if (watched.contains(folded)) {
+      return true;
+    }
+    for (List<ProtectedTable> ts : byName.values()) {
+      for (ProtectedTable t : ts) {
+        if (t.column(folded).isPresent()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private SortedSet<String> mentionedNames(String sql) {
     SortedSet<String> out = new TreeSet<>();
     for (String word : LiveViews.words(fold(sql))) {
@@ -564,6 +601,13 @@ public final class SqlRewriter {
     boolean single;
     /** The mapped table behind each view this rewrite made. */
     final Map<ViewFromItem, ProtectedTable> viewTables = new IdentityHashMap<>();
+    /**
+     * The statement being rewritten has a locking clause ({@code FOR UPDATE} and its kin): its
+     * views must be ones the database can lock through (see {@link #lockVisibleRows}).
+     */
+    boolean locking;
+    /** The table each view reads, as the statement named it (validated by the parser). */
+    final Map<FromItem, String> viewSource = new IdentityHashMap<>();
 
     /**
      * For a plain top-level query whose rows are rows of mapped tables (no DISTINCT, GROUP BY,
@@ -653,6 +697,7 @@ public final class SqlRewriter {
 
     void statement(Statement s) {
       int before = views;
+      locking = lockingClause(s, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
       if (s instanceof Select select) {
         walk(select, Set.of());
         if (select instanceof PlainSelect ps && ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()
@@ -1070,6 +1115,138 @@ public final class SqlRewriter {
           walk(v, scope);
         }
       }
+      if (o instanceof PlainSelect ps && ps.getForMode() != null && dialect != Dialect.POSTGRESQL) {
+        lockVisibleRows(ps);
+      }
+    }
+
+    /** Whether a query block anywhere in {@code o} has a locking clause. */
+    private boolean lockingClause(Object o, Set<Object> seen) {
+      if (o == null || o instanceof Enum<?> || o instanceof String || !seen.add(o)) {
+        return false;
+      }
+      if (o instanceof Select sel && sel.getForMode() != null) {
+        return true;
+      }
+      if (o instanceof Collection<?> coll) {
+        for (Object e : coll) {
+          if (lockingClause(e, seen)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      if (!isParserNode(o)) {
+        return false;
+      }
+      for (Field f : FIELDS.get(o.getClass())) {
+        if (lockingClause(get(f, o), seen)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * H2 and MariaDB do not lock through a derived table: a {@code FOR UPDATE} over the filtered
+     * view of a mapped table locks nothing, and one on the table itself would lock what it scans,
+     * hidden rows included (InnoDB locks every row it reads before the consent condition is
+     * evaluated). So each view that stands directly in the FROM of the locking query block gets
+     * a condition that locks its row in the base table, by primary key (on H2, without one, by its
+     * subject columns; MariaDB refuses a table without one), with the block's own lock clause — evaluated only once the row's consent
+     * condition holds, so a hidden row is never read by a locking read. A {@code NULL} key is a
+     * row an outer join added, which locks nothing. The consent state is read by sub-selects, which
+     * neither database locks.
+     */
+    private void lockVisibleRows(PlainSelect ps) {
+      List<FromItem> direct = new ArrayList<>();
+      direct.add(ps.getFromItem());
+      if (ps.getJoins() != null) {
+        ps.getJoins().forEach(j -> direct.add(j.getFromItem()));
+      }
+      StringBuilder guard = new StringBuilder();
+      for (FromItem item : direct) {
+        ProtectedTable t = item instanceof ViewFromItem v ? viewTables.get(v) : null;
+        if (t == null) {
+          if (item != null && holdsView(item, java.util.Collections.newSetFromMap(new IdentityHashMap<>()))) {
+            throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a locking read (FOR UPDATE, LOCK IN SHARE"
+                + " MODE) reads a mapped table through a subquery in its FROM, which " + dialect.productName()
+                + " does not lock: lock the mapped table in the query that reads it");
+          }
+          continue;
+        }
+        AccessContext ctx = requireContext(t.name());
+        if (t.keyColumns().isEmpty() && dialect != Dialect.H2) {
+          // InnoDB locks every row a locking read scans, and without a key the lookup is a scan.
+          throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a locking read (FOR UPDATE, LOCK IN SHARE"
+              + " MODE) of the mapped table " + t.name() + ", which has no primary key: " + dialect.productName()
+              + " would lock every row it scans to find the visible ones, hidden rows included; give the table a"
+              + " primary key, or read it without a lock clause");
+        }
+        String alias = item.getAlias().getName();
+        List<String> keys = t.keyColumns().isEmpty() ? t.subjectColumns() : t.keyColumns();
+        StringBuilder match = new StringBuilder();
+        for (String k : keys) {
+          String col = predicates.quote(t.column(k).orElseThrow().name());
+          match.append(match.length() == 0 ? "" : " AND ").append("c4j_l.").append(col).append(" = ").append(alias)
+              .append('.').append(col);
+        }
+        String firstKey = alias + "." + predicates.quote(t.column(keys.get(0)).orElseThrow().name());
+        guard.append(guard.length() == 0 ? "" : " AND ").append("(").append(firstKey).append(" IS NULL OR CASE WHEN ")
+            .append(predicates.row(t, alias, definition, ctx)).append(" THEN EXISTS (SELECT 1 FROM ")
+            .append(viewSource.get(item)).append(" c4j_l WHERE ").append(match).append(lockClause(ps))
+            .append(") ELSE (1 = 0) END)");
+      }
+      if (guard.length() > 0) {
+        SqlFragment lock = new SqlFragment(guard.toString());
+        ps.setWhere(ps.getWhere() == null ? lock : new net.sf.jsqlparser.expression.operators.conditional.AndExpression(
+            new net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<>(ps.getWhere()), lock));
+      }
+    }
+
+    /** The locking clause of {@code ps} for the sub-select that locks a visible row, without OF. */
+    private String lockClause(PlainSelect ps) {
+      net.sf.jsqlparser.statement.select.ForMode mode = ps.getForMode();
+      boolean share = mode == net.sf.jsqlparser.statement.select.ForMode.SHARE
+          || mode == net.sf.jsqlparser.statement.select.ForMode.KEY_SHARE;
+      StringBuilder sb = new StringBuilder(dialect != Dialect.H2 && share ? " LOCK IN SHARE MODE"
+          : share ? " FOR SHARE" : " FOR UPDATE");
+      if (ps.getWait() != null) {
+        sb.append(ps.getWait());
+      }
+      if (ps.isNoWait()) {
+        sb.append(" NOWAIT");
+      }
+      if (ps.isSkipLocked()) {
+        sb.append(" SKIP LOCKED");
+      }
+      return sb.toString();
+    }
+
+    private boolean holdsView(Object o, Set<Object> seen) {
+      if (o instanceof ViewFromItem) {
+        return true;
+      }
+      if (o == null || o instanceof Enum<?> || o instanceof String || !seen.add(o)) {
+        return false;
+      }
+      if (o instanceof Collection<?> coll) {
+        for (Object e : coll) {
+          if (holdsView(e, seen)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      if (!isParserNode(o)) {
+        return false;
+      }
+      for (Field f : FIELDS.get(o.getClass())) {
+        if (holdsView(get(f, o), seen)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private void table(Object owner, Field f, Table t, Set<String> ctes) {
@@ -1079,6 +1256,11 @@ public final class SqlRewriter {
       if ((owner instanceof Update || owner instanceof Delete || owner instanceof Insert)
           && f.getName().equals("table")) {
         return; // the target of a write, restricted by statement()
+      }
+      if (owner instanceof Select && f.getName().equals("forUpdateTable")) {
+        // FOR UPDATE OF names a FROM item of its query block, which reads no table of its own: a
+        // mapped table there stands as its filtered view, under its alias or its own name.
+        return;
       }
       Optional<ProtectedTable> m = mapped(t, ctes);
       if (m.isEmpty()) {
@@ -1096,8 +1278,8 @@ public final class SqlRewriter {
       Optional<ProtectedTable> m = mapped(t, ctes);
       if (m.isPresent()) {
         throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "the mapped table " + m.get().name()
-            + " appears in " + where + ", where consent4j cannot filter it (SELECT INTO, DELETE USING, multi-table"
-            + " DELETE and lock clauses are not supported on mapped tables)");
+            + " appears in " + where + ", where consent4j cannot filter it (SELECT INTO, DELETE USING and multi-table"
+            + " DELETE are not supported on mapped tables)");
       }
     }
 
@@ -1140,7 +1322,9 @@ public final class SqlRewriter {
       }
       tables.add(m.name());
       views++;
-      boolean lateral = predicates.lateralViewApplies(m, definition);
+      // PostgreSQL refuses FOR UPDATE over a view with aggregates (0A000); the EXISTS form it locks
+      // through, and its EXISTS probes of the consent state are sub-selects, which it never locks.
+      boolean lateral = !locking && predicates.lateralViewApplies(m, definition);
       List<Map.Entry<ProtectedTable.Column, DataCategory>> shape = new ArrayList<>();
       StringBuilder cols = new StringBuilder();
       for (ProtectedTable.Column c : m.columns()) {
@@ -1171,6 +1355,7 @@ public final class SqlRewriter {
               + predicates.row(m, "c4j_t", definition, ctx);
       ViewFromItem view = new ViewFromItem(select, null);
       viewTables.put(view, m);
+      viewSource.put(view, t.getFullyQualifiedName());
       view.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(t.getName(), false));
       return view;
     }

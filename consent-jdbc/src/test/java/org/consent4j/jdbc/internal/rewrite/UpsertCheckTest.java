@@ -29,11 +29,11 @@ final class UpsertCheckTest {
     ProtectedTable contact = new ProtectedTable(Optional.empty(), "contact", List.of(
         new ProtectedTable.Column("id", false, true), new ProtectedTable.Column("email", true)),
         List.of("id"), Optional.empty(), Map.of("email", DataCategory.of("contact.email")),
-        Optional.of(contactKeys), List.of());
+        Optional.of(contactKeys), List.of(), List.of());
     ProtectedTable account = new ProtectedTable(Optional.empty(), "account", List.of(
         new ProtectedTable.Column("login", true), new ProtectedTable.Column("email", true)),
         List.of("login"), Optional.empty(), Map.of("email", DataCategory.of("contact.email")),
-        Optional.of(List.of(new ProtectedTable.UniqueKey("account_pkey", List.of("login")))), List.of());
+        Optional.of(List.of(new ProtectedTable.UniqueKey("account_pkey", List.of("login")))), List.of(), List.of());
     ProtectedTable unread = new ProtectedTable(Optional.empty(), "unread", List.of(
         new ProtectedTable.Column("id", false, true)), List.of("id"), Optional.empty(), Map.of());
     return new SqlRewriter(List.of(contact, account, unread), CATALOG, Dialect.POSTGRESQL, "c4j_");
