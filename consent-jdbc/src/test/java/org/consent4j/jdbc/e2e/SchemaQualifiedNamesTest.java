@@ -202,6 +202,46 @@ final class SchemaQualifiedNamesTest {
     }
   }
 
+  /**
+   * PostgreSQL's search path changes in ways a JDBC wrapper does not see (a function call, the end
+   * of a transaction): the path is read again for each statement whose meaning depends on it.
+   */
+  @Test
+  void postgresSearchPathChangesTheWrapperCannotSeeAreFollowed() throws Exception {
+    try (Database db = TestDatabases.postgres(); Crm crm = new Crm(db); Schemas s = new Schemas(crm)) {
+      ConsentDataSource guarded = s.guarded();
+      try (Connection c = guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+        String before = crm.statementQuery(c, "SHOW search_path").get(0).get(0).toString();
+        crm.statementQuery(c, "SELECT set_config('search_path', '" + s.other + "', false)");
+        assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.statementQuery(c, "SELECT id, email FROM $contact")));
+        crm.statementQuery(c, "SELECT set_config('search_path', '" + before.replace("'", "''") + "', false)");
+        assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
+        c.setAutoCommit(false);
+        try {
+          execute(c, "SET LOCAL search_path TO " + s.other);
+          assertEquals(ReasonCode.BYPASS_REFUSED,
+              refusal(() -> crm.preparedQuery(c, "SELECT id, email FROM $contact WHERE id = ?", 5)));
+          c.commit(); // SET LOCAL ends here
+          assertEquals(List.of(row(1, "c1@example.org")),
+              crm.preparedQuery(c, "SELECT id, email FROM $contact WHERE id = ?", 1));
+          c.commit();
+        } finally {
+          c.rollback();
+          c.setAutoCommit(true);
+        }
+        // and a guarded connection cannot make a temporary view over the mapped table
+        assertEquals(ReasonCode.BYPASS_REFUSED,
+            refusal(() -> execute(c, crm.sql("CREATE TEMP VIEW $mine AS SELECT * FROM $contact"))));
+      }
+    }
+  }
+
+  private static boolean execute(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      return st.execute(sql);
+    }
+  }
+
   /** A foreign table's rows come from wherever its server points: PostgreSQL's postgres_fdw. */
   @Test
   void postgresForeignTablesAreRefused() throws Exception {
