@@ -114,6 +114,11 @@ final class SchemaQualifiedNamesTest {
               refusal(() -> crm.statementQuery(c, "SELECT id, email FROM " + s.other + ".$contact ORDER BY id")));
           assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.preparedQuery(c, "SELECT email FROM "
               + s.other + ".$contact WHERE id = ?", 5)));
+          // nor can it be written through
+          assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> execute(c, crm.sql("UPDATE " + s.other
+              + ".$contact SET email = 'x@example.org' WHERE id = 5"))));
+          assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> execute(c, crm.sql("DELETE FROM " + s.other
+              + ".$contact WHERE id = 5"))));
           // the mapped table itself, qualified or resolved through the session's schema, is filtered
           assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM " + s.home + ".$contact ORDER BY id"));
           assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
@@ -192,6 +197,8 @@ final class SchemaQualifiedNamesTest {
             refusal(() -> crm.statementQuery(c, "SELECT id, email FROM " + s.plain + ".$contact_mv")));
         assertEquals(ReasonCode.BYPASS_REFUSED,
             refusal(() -> crm.statementQuery(c, "SELECT id, email FROM " + s.other + ".$contact_child")));
+        assertEquals(ReasonCode.BYPASS_REFUSED,
+            refusal(() -> crm.statementQuery(c, "SELECT id, email FROM pg_temp.$contact")));
         // the mapped table is read by its qualified name, not through the temporary view (the
         // child's row 6, read through the parent, is filtered: subject 6 has no grant)
         assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));

@@ -2,7 +2,6 @@ package org.consent4j.jdbc.internal.rewrite;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +113,13 @@ final class TableResolver {
 
   /** The object {@code schema.name}. */
   private Resolution in(String schema, String name) {
+    boolean protectedName = byName.containsKey(name) || objects.unsafeNames().contains(name);
+    if (schema.startsWith("pg_temp") && protectedName) {
+      // A temporary object is not in the catalog consent4j read, and one named like a protected
+      // table was made around consent4j (a guarded connection cannot make it).
+      return Resolution.refused("the temporary relation " + schema + "." + name + " is named like a protected table"
+          + " or view; consent4j does not know what it reads: query the table itself");
+    }
     Optional<DatabaseObjects.Obj> o = objects.get(schema, name);
     if (o.isPresent()) {
       DatabaseObjects.Obj obj = o.get();
@@ -126,7 +132,7 @@ final class TableResolver {
     if (m.table().isPresent() || m.refusal() != null) {
       return m;
     }
-    if (byName.containsKey(name) || objects.unsafeNames().contains(name)) {
+    if (protectedName) {
       return Resolution.refused("the relation " + schema + "." + name + " is not known to consent4j, but is named"
           + " like a protected table or view of another schema; if it was created after the data source was"
           + " wrapped, call ConsentDataSource.refreshSchema()");
@@ -214,14 +220,5 @@ final class TableResolver {
           + " filter through it: query the mapped tables directly, or map it itself in the schema mapping");
     }
     return Resolution.PLAIN;
-  }
-
-  /** A copy of {@code tables} indexed by name, for a resolver. */
-  static Map<String, List<ProtectedTable>> index(Collection<ProtectedTable> tables) {
-    Map<String, List<ProtectedTable>> out = new HashMap<>();
-    for (ProtectedTable t : tables) {
-      out.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
-    }
-    return out;
   }
 }
