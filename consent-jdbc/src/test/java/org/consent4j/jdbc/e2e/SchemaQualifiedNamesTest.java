@@ -124,6 +124,14 @@ final class SchemaQualifiedNamesTest {
           assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
         }
       }
+      // a mapping without schema applies to base tables of that name anywhere, not to a view of
+      // another schema: the view is not filtered with the table's rules but refused
+      crm.guarded.refreshSchema();
+      try (Connection c = crm.guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+        assertEquals(ReasonCode.BYPASS_REFUSED,
+            refusal(() -> crm.statementQuery(c, "SELECT id, email FROM " + s.other + ".$contact")));
+        assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
+      }
     }
   }
 
