@@ -277,16 +277,29 @@ final class SchemaQualifiedNamesTest {
     }
   }
 
-  /** H2's synonyms, in another schema, named like the mapped table. */
+  /**
+   * H2's synonyms, in another schema, named like the mapped table, and its linked tables (which
+   * H2 reports as base tables).
+   */
   @Test
-  void h2SynonymsInAnotherSchemaAreRefused() throws Exception {
+  void h2SynonymsAndLinkedTablesInAnotherSchemaAreRefused() throws Exception {
     try (Database db = TestDatabases.h2(); Crm crm = new Crm(db); Schemas s = new Schemas(crm)) {
-      s.execute("CREATE SCHEMA " + crm.p + "third", "CREATE SYNONYM " + crm.p + "third.$contact FOR "
-          + s.home + ".$contact");
+      String url;
+      try (Connection c = db.dataSource().getConnection()) {
+        url = c.getMetaData().getURL();
+      }
+      String target = s.home + "." + crm.sql("$contact").toUpperCase(java.util.Locale.ROOT);
+      s.execute("CREATE SCHEMA " + crm.p + "third",
+          "CREATE SYNONYM " + crm.p + "third.$contact FOR " + s.home + ".$contact",
+          "CREATE LINKED TABLE " + s.other + ".$linked('org.h2.Driver', '"
+              + (url.contains(";") ? url.substring(0, url.indexOf(';')) : url) + "', '', '', '" + target + "')");
+      assertEquals(5, crm.rawQuery("SELECT id FROM " + s.other + ".$linked").size());
       ConsentDataSource guarded = s.guarded();
       try (Connection c = guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
         assertEquals(ReasonCode.BYPASS_REFUSED,
             refusal(() -> crm.statementQuery(c, "SELECT id, email FROM " + crm.p + "third.$contact")));
+        assertEquals(ReasonCode.BYPASS_REFUSED,
+            refusal(() -> crm.statementQuery(c, "SELECT id, email FROM " + s.other + ".$linked")));
         assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
       }
     }

@@ -23,7 +23,7 @@ import org.consent4j.jdbc.mapping.internal.Identifiers;
  *
  * <p>Read from the catalog of every schema (on MariaDB/MySQL every database) but the system
  * ones: base tables, views and (PostgreSQL) materialized views, (H2) synonyms, foreign and linked
- * tables ((PostgreSQL) foreign tables, (H2) linked and external tables, (MariaDB) FEDERATED,
+ * tables ((PostgreSQL) foreign tables, (H2) linked tables and tables of other table engines, (MariaDB) FEDERATED,
  * CONNECT, SPIDER and MERGE tables), and (PostgreSQL) inheritance and partitioning. An object is
  * <em>unsafe</em>, and statements naming it are refused, when it is not itself mapped and not
  * trusted, and
@@ -148,13 +148,16 @@ public final class DatabaseObjects {
       }
       case H2 -> {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT TABLE_SCHEMA, TABLE_NAME,"
-            + " TABLE_TYPE FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'")) {
+            + " TABLE_TYPE, TABLE_CLASS FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'")) {
           while (r.next()) {
             String type = String.valueOf(r.getString(3));
+            // H2 reports linked tables (CREATE LINKED TABLE) and tables of other engines as BASE
+            // TABLE: only its own storage's class is a table whose rows are its own.
+            boolean stored = "org.h2.mvstore.db.MVTable".equals(r.getString(4));
             add(kinds, actual, r.getString(1), r.getString(2), switch (type) {
               case "VIEW" -> Kind.VIEW;
-              case "BASE TABLE", "GLOBAL TEMPORARY", "LOCAL TEMPORARY" -> Kind.TABLE;
-              default -> Kind.FOREIGN; // TABLE LINK, EXTERNAL, and whatever a later version adds
+              case "BASE TABLE", "GLOBAL TEMPORARY", "LOCAL TEMPORARY" -> stored ? Kind.TABLE : Kind.FOREIGN;
+              default -> Kind.FOREIGN; // whatever a later version adds
             });
           }
         }
