@@ -152,9 +152,18 @@ public final class ConsentInterceptor implements StatementInterceptor {
       for (TableMapping t : mapping.tables()) {
         names.add(new org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName(t.schema(), t.table()));
       }
-      objects = org.consent4j.jdbc.internal.rewrite.DatabaseObjects.read(c, dialect, names, mapping.trusted());
-      unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), objects.unsafeNames(),
-          mapping.trusted());
+      // Views may call functions and functions may read views: read both until neither grows.
+      java.util.Set<String> functions = java.util.Set.of();
+      while (true) {
+        objects = org.consent4j.jdbc.internal.rewrite.DatabaseObjects.read(c, dialect, names, mapping.trusted(),
+            functions);
+        unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), objects.unsafeNames(),
+            mapping.trusted());
+        if (unsafeFunctions.equals(functions)) {
+          break;
+        }
+        functions = unsafeFunctions;
+      }
     }
     return new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
         level == org.consent4j.jdbc.AuditLevel.SUBJECT);

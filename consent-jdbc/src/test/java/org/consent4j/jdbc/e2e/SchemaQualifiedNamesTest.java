@@ -319,6 +319,28 @@ final class SchemaQualifiedNamesTest {
     }
   }
 
+  /** A view of another schema that calls a function that reads the mapped table. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aViewOverAFunctionThatReadsAMappedTableIsRefused(Database db) throws Exception {
+    try (Crm crm = new Crm(db); Schemas s = new Schemas(crm)) {
+      String f = s.other + "." + crm.sql("$email_of");
+      switch (db.name()) {
+        case "PostgreSQL" -> s.execute("CREATE FUNCTION " + f + "(i INT) RETURNS VARCHAR AS 'SELECT email FROM "
+            + s.home + ".$contact WHERE id = i' LANGUAGE sql");
+        case "MariaDB" -> s.execute("CREATE FUNCTION " + f + "(i INT) RETURNS VARCHAR(100) READS SQL DATA"
+            + " RETURN (SELECT email FROM " + s.home + ".$contact WHERE id = i)");
+        default -> s.execute("CREATE ALIAS " + f + " FOR 'java.lang.String.valueOf(int)'"); // cannot be scanned
+      }
+      s.execute("CREATE VIEW " + s.plain + ".$via AS SELECT " + f + "(5) AS e");
+      ConsentDataSource guarded = s.guarded();
+      try (Connection c = guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+        assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.statementQuery(c, "SELECT e FROM " + s.plain
+            + ".$via")));
+      }
+    }
+  }
+
   /** Changes where the session looks up unqualified names, through the guarded connection. */
   private static void switchTo(Connection c, String schema) throws SQLException {
     String product = c.getMetaData().getDatabaseProductName();

@@ -29,9 +29,9 @@ import org.consent4j.jdbc.mapping.internal.Identifiers;
  * trusted, and
  *
  * <ul>
- *   <li>it is a view or synonym whose definition names a mapped table or an unsafe object (by bare
- *       name, whatever the schema: a match in the wrong schema only over-protects), or whose
- *       definition cannot be read;
+ *   <li>it is a view or synonym whose definition names a mapped table, an unsafe object or a
+ *       function that may read mapped tables (by bare name, whatever the schema: a match in the
+ *       wrong schema only over-protects), or whose definition cannot be read;
  *   <li>it is a foreign or linked table (what it reads cannot be seen);
  *   <li>it is a parent whose rows include a mapped or unsafe child's (inheritance, partitions), or
  *       a child (a partition) of a mapped table.
@@ -112,6 +112,18 @@ public final class DatabaseObjects {
    */
   public static DatabaseObjects read(Connection c, Dialect dialect, Collection<MappedName> mapped,
       Set<String> trusted) throws SQLException {
+    return read(c, dialect, mapped, trusted, Set.of());
+  }
+
+  /**
+   * As {@link #read(Connection, Dialect, Collection, Set)}, where a view whose definition names
+   * one of {@code unsafeFunctions} (bare, lower case: functions that may read mapped tables, see
+   * {@link LiveRoutines}) is unsafe too.
+   *
+   * @throws SQLException if the catalog cannot be read
+   */
+  public static DatabaseObjects read(Connection c, Dialect dialect, Collection<MappedName> mapped,
+      Set<String> trusted, Set<String> unsafeFunctions) throws SQLException {
     String home = fold(currentSchema(c, dialect));
     Map<Key, Kind> kinds = new LinkedHashMap<>();
     Map<Key, String[]> actual = new HashMap<>();
@@ -224,7 +236,8 @@ public final class DatabaseObjects {
           case FOREIGN -> true;
           case VIEW, SYNONYM -> {
             String d = definitions.get(k);
-            yield d == null || d.isBlank() || mentionsAny(d, mappedBare) || mentionsAny(d, unsafeBare);
+            yield d == null || d.isBlank() || mentionsAny(d, mappedBare) || mentionsAny(d, unsafeBare)
+                || mentionsAny(d, unsafeFunctions);
           }
           case TABLE -> false;
         };
