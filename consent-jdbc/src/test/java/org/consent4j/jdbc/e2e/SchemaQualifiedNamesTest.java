@@ -229,7 +229,7 @@ final class SchemaQualifiedNamesTest {
         String before = crm.statementQuery(c, "SHOW search_path").get(0).get(0).toString();
         crm.statementQuery(c, "SELECT set_config('search_path', '" + s.other + "', false)");
         assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.statementQuery(c, "SELECT id, email FROM $contact")));
-        crm.statementQuery(c, "SELECT set_config('search_path', '" + before.replace("'", "''") + "', false)");
+        execute(c, "SELECT set_config('search_path', '" + before.replace("'", "''") + "', false)"); // "$user" as is
         assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
         c.setAutoCommit(false);
         try {
@@ -254,6 +254,37 @@ final class SchemaQualifiedNamesTest {
   private static boolean execute(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement()) {
       return st.execute(sql);
+    }
+  }
+
+  /**
+   * A mapping without schema applies to the table of that name in every schema; the filtered view
+   * reads the one the session's search path finds, by its qualified name (PostgreSQL; this held
+   * before qualified names were resolved too, the database resolving the name as written).
+   */
+  @Test
+  void postgresAMappingWithoutSchemaFiltersTheTableTheSearchPathFinds() throws Exception {
+    try (Database db = TestDatabases.postgres(); Crm crm = new Crm(db); Schemas s = new Schemas(crm)) {
+      String third = crm.p + "third";
+      s.execute("CREATE SCHEMA " + third, "CREATE TABLE " + third + ".$contact (id INT PRIMARY KEY, country"
+          + " VARCHAR(2), email VARCHAR(100), phone VARCHAR(30))", "INSERT INTO " + third + ".$contact VALUES"
+          + " (1, 'NL', 'third1@example.org', NULL), (5, 'NL', 'third5@example.org', NULL)");
+      try {
+        crm.guarded.refreshSchema();
+        try (Connection c = crm.guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+          String before = crm.statementQuery(c, "SHOW search_path").get(0).get(0).toString();
+          try {
+            execute(c, "SET search_path TO " + third + ", public");
+            assertEquals(List.of(row(1, "third1@example.org")),
+                crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
+          } finally {
+            execute(c, "SET search_path TO " + before);
+          }
+          assertEquals(FILTERED, crm.statementQuery(c, "SELECT id, email FROM $contact ORDER BY id"));
+        }
+      } finally {
+        s.execute("DROP SCHEMA " + third + " CASCADE");
+      }
     }
   }
 

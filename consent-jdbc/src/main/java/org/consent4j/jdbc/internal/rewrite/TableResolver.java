@@ -53,11 +53,15 @@ final class TableResolver {
     if (objects.known()) {
       for (String name : objects.names()) {
         Set<String> treatments = new HashSet<>();
+        int mapped = 0;
         for (DatabaseObjects.Obj o : objects.named(name)) {
           treatments.add(o.unsafe() ? "refused" : o.mapped() ? "mapped:" + mappingOf(o).map(this::id).orElse("?")
               : "plain");
+          mapped += o.mapped() ? 1 : 0;
         }
-        if (treatments.size() > 1) {
+        // Several mapped tables of one name (a mapping without schema, the table in two schemas)
+        // need the path too: the view then reads the one the database would, by its qualified name.
+        if (treatments.size() > 1 || mapped > 1) {
           amb.add(name);
         }
       }
@@ -70,8 +74,8 @@ final class TableResolver {
   }
 
   /**
-   * The bare, folded names whose objects in different schemas are treated differently: an
-   * unqualified reference to one needs the session's search path.
+   * The bare, folded names whose objects in different schemas are treated differently, or that
+   * several mapped tables bear: an unqualified reference to one needs the session's search path.
    */
   Set<String> ambiguousNames() {
     return ambiguous;
