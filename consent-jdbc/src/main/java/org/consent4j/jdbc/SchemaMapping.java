@@ -56,7 +56,8 @@ import org.consent4j.jdbc.mapping.internal.MetadataCheck;
  * cannot see through, so statements using one are refused (see {@code docs/REWRITING.md}). Two
  * ways out: map the view itself like a table (its rows are then filtered and masked as a table's
  * are), or, for a view or function that returns no subject's personal data (an aggregate, a
- * count), {@linkplain Builder#trust(String) trust} it by name: statements using it are then not
+ * count), {@linkplain Builder#trust(String) trust} it by name ({@code schema.name}, or a bare name
+ * for every schema): statements using it are then not
  * refused, and the database runs it as written, unfiltered. Trusting is a decision the mapping's
  * author takes and answers for; it is part of the mapping's {@link #version()}.
  *
@@ -381,18 +382,24 @@ public final class SchemaMapping {
     private Builder() {}
 
     /**
-     * Trusts a view or function by name (case-insensitive, without schema): statements using it
-     * are no longer refused for reading mapped tables, and the database runs it unfiltered. Trust
-     * only what returns no subject's personal data, such as an aggregate; map a view that returns
-     * rows about subjects as a table instead.
+     * Trusts a view or function by name (case-insensitive): statements using it are no longer
+     * refused for reading mapped tables, and the database runs it unfiltered. {@code name} is
+     * either {@code schema.name}, which trusts that object only (on MariaDB/MySQL the schema is
+     * the database), or a bare {@code name}, which trusts the objects of that name in every
+     * schema; prefer the qualified form. Trust only what returns no subject's personal data, such
+     * as an aggregate; map a view that returns rows about subjects as a table instead.
      *
      * @return this builder
      * @throws NullPointerException if {@code name} is null
-     * @throws IllegalArgumentException if {@code name} is not a plain SQL identifier, or is
-     *     already trusted
+     * @throws IllegalArgumentException if {@code name} is not a plain SQL identifier, or two
+     *     joined by a dot, or is already trusted
      */
     public Builder trust(String name) {
-      String n = Identifiers.declared("trusted view or function", name);
+      Objects.requireNonNull(name, "trusted view or function");
+      int dot = name.indexOf('.');
+      String n = dot < 0 ? Identifiers.declared("trusted view or function", name)
+          : Identifiers.declared("schema of a trusted view or function", name.substring(0, dot)) + "."
+              + Identifiers.declared("trusted view or function", name.substring(dot + 1));
       if (!trusted.add(n)) {
         throw new IllegalArgumentException("'" + n + "' is trusted twice (names are case-insensitive)");
       }

@@ -100,7 +100,6 @@ final class JooqEndToEndTest {
     }
   }
 
-  @Disabled("needs item 5 from branch names")
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void schemaQualifiedSelectAsGeneratedCodeRendersIt(Database db) throws Exception {

@@ -29,7 +29,6 @@ import org.consent4j.jdbc.SchemaMapping;
 import org.consent4j.jdbc.TableMapping;
 import org.consent4j.jdbc.internal.rewrite.LiveColumns;
 import org.consent4j.jdbc.internal.rewrite.LiveRoutines;
-import org.consent4j.jdbc.internal.rewrite.LiveViews;
 import org.consent4j.jdbc.internal.rewrite.ProtectedTable;
 import org.consent4j.jdbc.internal.rewrite.RewriteRefusedException;
 import org.consent4j.jdbc.internal.rewrite.RewrittenStatement;
@@ -78,8 +77,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
-  /** The rewriter is part of the key: a refresh makes every older entry unreachable. */
-  private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter) {}
+  /**
+   * The rewriter is part of the key: a refresh makes every older entry unreachable. So is the
+   * session's search path when the rewrite depends on it (null otherwise).
+   */
+  private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter,
+      List<String> searchPath) {}
 
   private ConsentInterceptor(ConsentEngine engine, java.util.concurrent.Callable<SqlRewriter> reader,
       long cacheSize, org.consent4j.jdbc.AuditLevel level) throws SQLException {
@@ -138,7 +141,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       String consentTablePrefix, org.consent4j.jdbc.AuditLevel level) throws SQLException {
     Dialect dialect;
     List<ProtectedTable> tables = new ArrayList<>();
-    java.util.Set<String> unsafeViews;
+    org.consent4j.jdbc.internal.rewrite.DatabaseObjects objects;
     java.util.Set<String> unsafeFunctions;
     try (Connection c = dataSource.getConnection()) {
       mapping.validate(c);
@@ -150,23 +153,39 @@ public final class ConsentInterceptor implements StatementInterceptor {
             LiveColumns.references(c, t.schema().orElse(null), t.table()),
             LiveColumns.primaryKey(c, t.schema().orElse(null), t.table())));
       }
-      unsafeViews = LiveViews.readingMappedTables(c, dialect, mapping.tableNames(), mapping.trusted());
-      unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), unsafeViews,
-          mapping.trusted());
+      List<org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName> names = new ArrayList<>();
+      for (TableMapping t : mapping.tables()) {
+        names.add(new org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName(t.schema(), t.table()));
+      }
+      // Views may call functions and functions may read views: read both until neither grows.
+      java.util.Set<String> functions = java.util.Set.of();
+      while (true) {
+        objects = org.consent4j.jdbc.internal.rewrite.DatabaseObjects.read(c, dialect, names, mapping.trusted(),
+            functions);
+        unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), objects.unsafeNames(),
+            mapping.trusted());
+        if (unsafeFunctions.equals(functions)) {
+          break;
+        }
+        functions = unsafeFunctions;
+      }
     }
-    return new SqlRewriter(tables, unsafeViews, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
+    return new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
         level == org.consent4j.jdbc.AuditLevel.SUBJECT);
   }
 
-  /** The rewrite of {@code sql} for {@code context}, from the cache or made now. */
-  private Rewrite rewrite(String sql, Optional<AccessContext> context) {
-    SqlRewriter current = rewriter;
+  /**
+   * The rewrite of {@code sql} for {@code context} by {@code current}, with unqualified names
+   * resolved along {@code path} (null: not read, the most protective reading), from the cache or
+   * made now.
+   */
+  private Rewrite rewrite(SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
     Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
-        context.map(AccessContext::recipient).orElse(null), current);
+        context.map(AccessContext::recipient).orElse(null), current, path);
     Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
     if (cached == null) {
       cached = cache.get(key, k -> {
-        RewrittenStatement rewritten = current.rewrite(sql, context);
+        RewrittenStatement rewritten = current.rewrite(sql, context, path);
         return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
       });
     }
@@ -185,7 +204,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Objects.requireNonNull(context, "context");
     Rewrite cached;
     try {
-      cached = rewrite(sql, Optional.of(context));
+      cached = rewrite(rewriter, sql, Optional.of(context), null);
     } catch (RewriteRefusedException e) {
       throw new ConsentSQLException(reason(e.why()), e.getMessage());
     } catch (UndeclaredException e) {
@@ -207,10 +226,24 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   @Override
   public Interception intercept(String sql, SqlKind kind) throws SQLException {
+    return intercept(sql, kind, null);
+  }
+
+  /**
+   * As {@link #intercept(String, SqlKind)}; when the statement names a table that objects of
+   * several schemas are named like, unqualified names are resolved along {@code session}'s search
+   * path, read from it now (one query, only for such statements: the path changes in ways the
+   * wrapper cannot see, such as {@code SET search_path}, {@code set_config}, {@code USE}, the end
+   * of a transaction or {@code RESET}), and the rewrite is cached under that path.
+   */
+  @Override
+  public Interception intercept(String sql, SqlKind kind, Connection session) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {
-      cached = rewrite(sql, context);
+      SqlRewriter current = rewriter;
+      List<String> path = session != null && current.needsSearchPath(sql) ? current.searchPath(session) : null;
+      cached = rewrite(current, sql, context, path);
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());

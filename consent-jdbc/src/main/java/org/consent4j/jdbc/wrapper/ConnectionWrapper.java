@@ -29,8 +29,9 @@ import org.consent4j.jdbc.ConsentSQLException.ReasonCode;
  * StatementInterceptor}; every statement, metadata object and array it hands out is a wrapper;
  * {@code unwrap} never hands out the driver's connection.
  *
- * <p>{@code setSchema} and {@code setCatalog} pass through: the interceptor resolves unqualified
- * table names against {@link #getSchema()}, which reports the driver's answer unchanged.
+ * <p>{@code setSchema} and {@code setCatalog} pass through: the interceptor is given the driver's
+ * connection with each statement and resolves unqualified table names along its current search
+ * path when that matters; {@link #getSchema()} reports the driver's answer unchanged.
  *
  * <p>Thread-safety: like the driver's connection. The one piece of state it adds, the set of open
  * protected result sets (so that closing the connection tells their listeners, exactly once), is
@@ -53,7 +54,7 @@ final class ConnectionWrapper implements Connection {
       throw new ConsentSQLException(
           ReasonCode.UNANALYSABLE_SQL, "no SQL text was given (null); nothing to run");
     }
-    Interception interception = interceptor.intercept(sql, kind);
+    Interception interception = interceptor.intercept(sql, kind, delegate);
     if (interception == null || interception.sql() == null) {
       throw new ConsentSQLException(
           ReasonCode.UNANALYSABLE_SQL,

@@ -30,6 +30,20 @@ public interface StatementInterceptor {
   Interception intercept(String sql, SqlKind kind) throws SQLException;
 
   /**
+   * As {@link #intercept(String, SqlKind)}, with the driver's connection the statement will run
+   * on, from which the interceptor may read session state that changes what a name means (the
+   * current schema, PostgreSQL's {@code search_path}). The interceptor must not keep it, nor run
+   * anything on it that changes its state. The wrapper calls this method; by default it ignores
+   * the connection.
+   *
+   * @param session the driver's connection; never null when the wrapper calls
+   * @throws SQLException to refuse the statement, or if the session cannot be read
+   */
+  default Interception intercept(String sql, SqlKind kind, java.sql.Connection session) throws SQLException {
+    return intercept(sql, kind);
+  }
+
+  /**
    * Reads again whatever the interceptor learned from the database when it was made (consent4j's
    * own: the mapped tables' columns and the views and functions that read them). Does nothing by
    * default.

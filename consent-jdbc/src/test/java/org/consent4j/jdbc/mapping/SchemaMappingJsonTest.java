@@ -135,6 +135,21 @@ final class SchemaMappingJsonTest {
   }
 
   @Test
+  void trustedNamesMayBeQualifiedWithTheirSchema() {
+    SchemaMapping m = SchemaMapping.fromJson("{\"tables\": [], \"trusted\": [\"Reporting.Contact_Stats\", \"stats\"]}");
+    assertEquals(java.util.Set.of("reporting.contact_stats", "stats"), m.trusted());
+    assertEquals(m, SchemaMapping.fromJson(m.toJson()));
+    assertEquals(m, SchemaMapping.builder().trust("reporting.CONTACT_STATS").trust("stats").build());
+    // a qualified and a bare name are different trusts
+    assertTrue(!m.version().equals(SchemaMapping.builder().trust("contact_stats").trust("stats").build().version()));
+    for (String bad : java.util.List.of("a.b.c", ".stats", "reporting.", "a .b")) {
+      MappingException e = assertThrows(MappingException.class,
+          () -> SchemaMapping.fromJson("{\"tables\": [], \"trusted\": [\"" + bad + "\"]}"), bad);
+      assertTrue(e.problems().get(0).startsWith("trusted[0]: "), e.getMessage());
+    }
+  }
+
+  @Test
   void badTrustedNamesAreNamed() {
     assertProblems("{\"tables\": [], \"trusted\": \"stats\"}",
         "trusted: expected an array of view or function names, e.g. [\"order_totals\"]");

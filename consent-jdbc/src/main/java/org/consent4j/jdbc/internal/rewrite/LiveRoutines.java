@@ -17,7 +17,11 @@ import org.consent4j.jdbc.internal.Dialect;
  * names a mapped table, a view that reads one, or another such function; when its body builds
  * SQL at run time ({@code EXECUTE}, {@code PREPARE}); when its body cannot be read; and when it
  * is written in a language whose body cannot be scanned (H2's Java aliases, PL/Python, ...).
- * Functions written in C or built into the server are not scanned and count as safe. Not API.
+ * Functions written in C or built into the server are not scanned and count as safe. Functions of
+ * every schema (on MariaDB/MySQL, every database) are read; a function counts by its bare name,
+ * whatever schema a call names (a name shared with an unsafe function of another schema is refused
+ * too: over-protection only). A trusted name is {@code name} (any schema) or {@code schema.name}.
+ * Not API.
  */
 public final class LiveRoutines {
   private LiveRoutines() {}
@@ -43,13 +47,15 @@ public final class LiveRoutines {
   public static Set<String> readingMappedTables(Connection c, Dialect dialect, Set<String> mapped,
       Set<String> unsafeViews, Set<String> trusted) throws SQLException {
     String sql = switch (dialect) {
-      case POSTGRESQL -> "SELECT p.proname, p.prosrc, l.lanname FROM pg_proc p"
+      case POSTGRESQL -> "SELECT p.proname, p.prosrc, l.lanname, n.nspname FROM pg_proc p"
           + " JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang"
           + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'";
-      case H2 -> "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, 'java' FROM INFORMATION_SCHEMA.ROUTINES"
+      case H2 -> "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, 'java', ROUTINE_SCHEMA FROM INFORMATION_SCHEMA.ROUTINES"
           + " WHERE ROUTINE_SCHEMA <> 'INFORMATION_SCHEMA'";
-      case MARIADB, MYSQL -> "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, 'sql' FROM information_schema.ROUTINES"
-          + " WHERE ROUTINE_SCHEMA = DATABASE()";
+      // every database: a function of another one is called as db.f()
+      case MARIADB, MYSQL -> "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, 'sql', ROUTINE_SCHEMA FROM"
+          + " information_schema.ROUTINES WHERE ROUTINE_SCHEMA NOT IN ('information_schema', 'performance_schema',"
+          + " 'mysql', 'sys')";
     };
     Map<String, String> bodies = new HashMap<>();
     Set<String> unsafe = new HashSet<>();
@@ -58,7 +64,9 @@ public final class LiveRoutines {
         String name = r.getString(1).toLowerCase(Locale.ROOT);
         String body = r.getString(2);
         String language = r.getString(3).toLowerCase(Locale.ROOT);
-        if (language.equals("c") || language.equals("internal") || trusted.contains(name)) {
+        String schema = String.valueOf(r.getString(4)).toLowerCase(Locale.ROOT);
+        if (language.equals("c") || language.equals("internal") || trusted.contains(name)
+            || trusted.contains(schema + "." + name)) {
           continue;
         }
         if (body == null || body.isBlank() || !(language.equals("sql") || language.equals("plpgsql"))) {

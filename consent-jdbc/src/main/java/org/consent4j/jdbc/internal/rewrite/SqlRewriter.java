@@ -115,8 +115,11 @@ public final class SqlRewriter {
   };
 
   private final Map<String, List<ProtectedTable>> byName = new HashMap<>();
-  /** Views that read mapped tables: a second door the rewriter cannot see through. */
-  private final Set<String> unsafeViews;
+  /**
+   * Which object a table reference names, and whether it is mapped or a second door to mapped rows
+   * (a view, synonym, foreign table ... that reads one) the rewriter cannot see through.
+   */
+  private final TableResolver resolver;
   private final boolean subjectColumns;
   /** The consent store's own tables: never reachable through a guarded connection. */
   private final Set<String> storeTables = new HashSet<>();
@@ -148,14 +151,30 @@ public final class SqlRewriter {
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
       Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
+    this(tables, DatabaseObjects.ofUnsafeNames(unsafeViews), unsafeFunctions, catalog, dialect, consentTablePrefix,
+        subjectColumns);
+  }
+
+  /**
+   * @param tables the mapped tables, joined with their live columns
+   * @param objects the database's relations by qualified name (see {@link DatabaseObjects}):
+   *     references are resolved to them, and statements naming an unsafe one are refused
+   * @param unsafeFunctions lower-case names of functions that may read mapped tables (see
+   *     {@link LiveRoutines}); statements calling them are refused
+   * @param consentTablePrefix the validated prefix of the consent store's tables
+   * @param subjectColumns whether to add the subject ids of each row of a plain top-level query
+   *     as hidden trailing columns, for subject-level auditing
+   */
+  public SqlRewriter(Collection<ProtectedTable> tables, DatabaseObjects objects, Set<String> unsafeFunctions,
+      Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
     this.subjectColumns = subjectColumns;
     for (ProtectedTable t : tables) {
       byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
     }
-    this.unsafeViews = Set.copyOf(unsafeViews);
+    this.resolver = new TableResolver(byName, Objects.requireNonNull(objects, "objects"));
     this.unsafeFunctions = Set.copyOf(unsafeFunctions);
     watched.addAll(byName.keySet());
-    watched.addAll(this.unsafeViews);
+    watched.addAll(objects.unsafeNames());
     watched.addAll(this.unsafeFunctions);
     for (String t : new org.consent4j.jdbc.internal.Schema(consentTablePrefix).tables()) {
       storeTables.add(t.toLowerCase(Locale.ROOT));
@@ -175,6 +194,50 @@ public final class SqlRewriter {
    * @throws RewriteRefusedException when the statement must not run
    */
   public RewrittenStatement rewrite(String sql, Optional<AccessContext> context) {
+    return rewrite(sql, context, null);
+  }
+
+  /**
+   * Whether rewriting {@code sql} depends on the session's search path: it names a table whose
+   * objects in different schemas are treated differently (say a mapped {@code app.contact} and a
+   * view {@code other.contact}). Then pass {@link #searchPath(java.sql.Connection)} to {@link
+   * #rewrite(String, Optional, List)}, and key any cache on it. A word scan, no parse.
+   */
+  public boolean needsSearchPath(String sql) {
+    Set<String> ambiguous = resolver.ambiguousNames();
+    if (ambiguous.isEmpty()) {
+      return false;
+    }
+    for (String word : LiveViews.words(fold(sql))) {
+      if (ambiguous.contains(word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Where the database looks up unqualified table names on {@code session} now: folded schema
+   * names in lookup order, a {@code null} last element when more may follow that cannot be read.
+   *
+   * @throws java.sql.SQLException if the session cannot be asked
+   */
+  public List<String> searchPath(java.sql.Connection session) throws java.sql.SQLException {
+    DatabaseObjects objects = resolver.objects();
+    if (!objects.known()) {
+      return null;
+    }
+    return objects.searchPath(Objects.requireNonNull(session, "session"));
+  }
+
+  /**
+   * As {@link #rewrite(String, Optional)}, resolving unqualified table names along {@code
+   * searchPath} (see {@link #searchPath(java.sql.Connection)}); null when it is not known, and
+   * then an unqualified name that several schemas hold is given the most protective reading.
+   *
+   * @throws RewriteRefusedException when the statement must not run
+   */
+  public RewrittenStatement rewrite(String sql, Optional<AccessContext> context, List<String> searchPath) {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(context, "context");
     if (CALL.matcher(stripLeadingComments(sql)).find()) {
@@ -210,7 +273,7 @@ public final class SqlRewriter {
     if (statements.isEmpty()) {
       return RewrittenStatement.untouched(sql);
     }
-    Rewrite r = new Rewrite(context);
+    Rewrite r = new Rewrite(context, searchPath);
     r.single = statements.size() == 1;
     for (Statement s : statements) {
       requireAllowedKind(s.toString());
@@ -563,25 +626,6 @@ public final class SqlRewriter {
     return "u:" + fold(identifier);
   }
 
-  /** The mapped table a reference names: a mapping for its schema, or one that names no schema. */
-  Optional<ProtectedTable> lookup(Table t) {
-    List<ProtectedTable> candidates = byName.get(unquote(t.getName()));
-    if (candidates == null) {
-      return Optional.empty();
-    }
-    String schema = unquote(t.getSchemaName());
-    ProtectedTable anySchema = null;
-    for (ProtectedTable p : candidates) {
-      if (p.schema().isEmpty()) {
-        anySchema = p;
-      } else if (schema == null || p.schema().get().equals(schema)) {
-        // An unqualified name may resolve to this schema through the search path: protect it.
-        return Optional.of(p);
-      }
-    }
-    return Optional.ofNullable(anySchema);
-  }
-
   /** The state of rewriting one SQL string. */
   private final class Rewrite {
     final Optional<AccessContext> context;
@@ -679,8 +723,35 @@ public final class SqlRewriter {
       return false;
     }
 
-    Rewrite(Optional<AccessContext> context) {
+    Rewrite(Optional<AccessContext> context, List<String> searchPath) {
       this.context = context;
+      this.searchPath = searchPath;
+    }
+
+    /** The session's search path (see {@link SqlRewriter#searchPath}), or null when not known. */
+    final List<String> searchPath;
+    /** What each table reference of this rewrite resolved to. */
+    final Map<Table, TableResolver.Resolution> resolved = new IdentityHashMap<>();
+    /** The unaliased mapped references replaced by views: columns qualified by their schema follow them. */
+    final List<Table> replacedUnaliased = new ArrayList<>();
+
+    /** The object {@code t} names, resolved once per reference. */
+    TableResolver.Resolution resolve(Table t) {
+      return resolved.computeIfAbsent(t, x -> resolver.resolve(unquote(x.getSchemaName()), unquote(x.getName()),
+          searchPath));
+    }
+
+    /**
+     * The mapped table a reference names.
+     *
+     * @throws RewriteRefusedException if it names a view, synonym or table that reads mapped tables
+     */
+    Optional<ProtectedTable> lookup(Table t) {
+      TableResolver.Resolution r = resolve(t);
+      if (r.refusal() != null) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, r.refusal());
+      }
+      return r.table();
     }
 
     AccessContext requireContext(String table) {
@@ -744,6 +815,67 @@ public final class SqlRewriter {
             + mentionedNames(s.toString()) + " is refused: only SELECT, INSERT, UPDATE and DELETE are filtered"
             + " (DDL, CREATE ... AS, EXPLAIN, COPY and the like would bypass the filter)");
       }
+      if (!replacedUnaliased.isEmpty()) {
+        followReplacedTables(s, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+      }
+    }
+
+    /**
+     * A view replacing an unaliased table takes the table's bare name as its alias, so a column
+     * qualified with the table's schema or catalog ({@code "public"."contact"."id"}, as jOOQ
+     * renders it, or MariaDB's {@code test.contact.id}) would no longer resolve: such qualifiers
+     * lose their schema and catalog. Only qualifiers naming a replaced table (same bare name, and
+     * the schema it was written with or resolved to) change; in SQL a table exposes its bare name
+     * once per FROM, so the shortened qualifier names the same table.
+     */
+    private void followReplacedTables(Object o, Set<Object> seen) {
+      if (o == null || o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof Enum<?>
+          || !seen.add(o)) {
+        return;
+      }
+      if (o instanceof Collection<?> coll) {
+        for (Object e : coll) {
+          followReplacedTables(e, seen);
+        }
+        return;
+      }
+      if (o instanceof Column c) {
+        if (namesReplacedTable(c.getTable())) {
+          c.setTable(new Table(c.getTable().getName()));
+        }
+        return;
+      }
+      if (o instanceof AllTableColumns a) {
+        if (namesReplacedTable(a.getTable())) {
+          a.setTable(new Table(a.getTable().getName()));
+        }
+        return;
+      }
+      if (!isParserNode(o)) {
+        return;
+      }
+      for (Field f : FIELDS.get(o.getClass())) {
+        followReplacedTables(get(f, o), seen);
+      }
+    }
+
+    private boolean namesReplacedTable(Table qualifier) {
+      if (qualifier == null || qualifier.getName() == null || qualifier.getSchemaName() == null) {
+        return false;
+      }
+      String name = unquote(qualifier.getName());
+      String schema = unquote(qualifier.getSchemaName());
+      for (Table r : replacedUnaliased) {
+        if (!unquote(r.getName()).equals(name)) {
+          continue;
+        }
+        String written = unquote(r.getSchemaName());
+        Optional<DatabaseObjects.Obj> object = resolve(r).object();
+        if (schema.equals(written) || object.map(x -> x.schemaKey().equals(schema)).orElse(written == null)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** UPDATE/DELETE ... RETURNING on a mapped table would hand back the rows' masked values. */
@@ -883,11 +1015,12 @@ public final class SqlRewriter {
       }
       String name = unquote(t.getName());
       refuseStoreTable(name);
-      if (unsafeViews.contains(name) && lookup(t).isEmpty()) {
-        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "writing through the view or parent table " + name
-            + ", which reads mapped tables, is refused: write the mapped tables directly");
+      TableResolver.Resolution r = resolve(t);
+      if (r.refusal() != null) {
+        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "writing through " + name + " is refused: "
+            + r.refusal());
       }
-      Optional<ProtectedTable> m = lookup(t);
+      Optional<ProtectedTable> m = r.table();
       m.ifPresent(p -> {
         requireContext(p.name());
         tables.add(p.name());
@@ -1093,7 +1226,7 @@ public final class SqlRewriter {
         Set<String> running = new HashSet<>(ctes);
         for (WithItem<?> w : withs) {
           String cte = unquote(w.getAlias().getName());
-          if (byName.containsKey(cte) || storeTables.contains(cte) || unsafeViews.contains(cte)) {
+          if (byName.containsKey(cte) || storeTables.contains(cte) || resolver.objects().unsafeNames().contains(cte)) {
             // Databases disagree on what such a name means inside and after the WITH (H2 lets a
             // recursive CTE capture the table itself): refuse rather than guess which is read.
             throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a CTE named " + cte + " shadows a"
@@ -1294,13 +1427,7 @@ public final class SqlRewriter {
       if (t.getSchemaName() == null && ctes.contains(cteKey(t.getName()))) {
         return Optional.empty();
       }
-      Optional<ProtectedTable> m = lookup(t);
-      if (m.isEmpty() && unsafeViews.contains(name)) {
-        throw refused(RewriteRefusedException.Why.BYPASS_REFUSED, "the view or parent table " + name + " reads"
-            + " mapped tables, and consent4j cannot filter through it: query the mapped tables directly, or map it"
-            + " itself in the schema mapping");
-      }
-      return m;
+      return lookup(t);
     }
 
     /**
@@ -1348,14 +1475,21 @@ public final class SqlRewriter {
         }
       }
       m.rowCategory().ifPresent(categories::add);
+      // The view reads the very table the reference resolved to, by its qualified name: a temporary
+      // object or an earlier schema on the path named like it cannot take its place.
+      String from = resolve(t).object().map(o -> predicates.quote(o.schema()) + "." + predicates.quote(o.name()))
+          .orElse(t.getFullyQualifiedName());
       // On PostgreSQL one lateral lookup per row gives the row's visibility and every column's mask.
       String select = lateral
-          ? predicates.lateralView(m, shape, t.getFullyQualifiedName(), definition, ctx, wholeTable)
-          : "SELECT " + cols + " FROM " + t.getFullyQualifiedName() + " c4j_t WHERE "
+          ? predicates.lateralView(m, shape, from, definition, ctx, wholeTable)
+          : "SELECT " + cols + " FROM " + from + " c4j_t WHERE "
               + predicates.row(m, "c4j_t", definition, ctx);
       ViewFromItem view = new ViewFromItem(select, null);
       viewTables.put(view, m);
       viewSource.put(view, t.getFullyQualifiedName());
+      if (t.getAlias() == null) {
+        replacedUnaliased.add(t);
+      }
       view.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(t.getName(), false));
       return view;
     }
