@@ -913,7 +913,7 @@ public final class SqlRewriter {
      */
     private void upsert(Insert insert, ProtectedTable t) {
       UpsertCheck.requireConflictsOnSubjects(insert, t);
-      writeChecks.addAll(UpsertCheck.subjectChecks(insert, t, single));
+      UpsertCheck.requireKnownSubjects(insert, t, single); // collection() below checks each row's subject
       if (!UpsertCheck.updates(insert)) {
         return;
       }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.StringValue;
@@ -15,7 +14,6 @@ import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.insert.InsertConflictTarget;
 import net.sf.jsqlparser.statement.select.Values;
 import net.sf.jsqlparser.statement.update.UpdateSet;
-import org.consent4j.DataCategory;
 
 /**
  * What makes an upsert into a mapped table safe ({@code INSERT ... ON CONFLICT DO NOTHING / DO
@@ -116,13 +114,15 @@ final class UpsertCheck {
   }
 
   /**
-   * One check per inserted row that its subjects are known and permitted under the context, with
-   * the table's row category if it has one: the row an upsert conflicts with is then visible. The
-   * plain INSERT check ({@code SqlRewriter}'s collection check) adds the categories stored.
+   * Refuses an upsert whose inserted rows' subjects are not all written as literals or single
+   * {@code ?} parameters of a {@code VALUES} row (a subject the database generates included): the
+   * row an upsert conflicts with is visible only because the INSERT check ({@code SqlRewriter}'s
+   * collection check, which runs for every INSERT) requires each inserted row's subject known and
+   * permitted before the statement runs, and a generated subject is known only afterwards.
    *
    * @param jdbcIndexes whether the parser's parameter indexes are the JDBC ones
    */
-  static List<WriteCheck> subjectChecks(Insert insert, ProtectedTable t, boolean jdbcIndexes) {
+  static void requireKnownSubjects(Insert insert, ProtectedTable t, boolean jdbcIndexes) {
     if (insert.getColumns() == null || insert.getColumns().isEmpty()) {
       throw unknown(t, "it has no column list");
     }
@@ -142,31 +142,21 @@ final class UpsertCheck {
         rows.add(list);
       }
     }
-    TreeSet<DataCategory> categories = new TreeSet<>();
-    t.rowCategory().ifPresent(categories::add);
-    List<WriteCheck> out = new ArrayList<>();
     for (List<?> row : rows) {
       if (row.size() != names.size()) {
         throw unknown(t, "a VALUES row does not match the column list");
       }
-      List<WriteCheck.Source> sources = new ArrayList<>();
       for (String subject : t.subjectColumns()) {
         int at = names.indexOf(subject);
         Object v = at < 0 ? null : row.get(at);
-        if (v instanceof StringValue sv) {
-          sources.add(WriteCheck.Source.literal(sv.getValue()));
-        } else if (v instanceof LongValue lv) {
-          sources.add(WriteCheck.Source.literal(lv.getStringValue()));
-        } else if (v instanceof JdbcParameter jp && jdbcIndexes && jp.getIndex() != null && !jp.isUseFixedIndex()) {
-          sources.add(WriteCheck.Source.parameter(jp.getIndex()));
-        } else {
+        boolean known = v instanceof StringValue || v instanceof LongValue
+            || (v instanceof JdbcParameter jp && jdbcIndexes && jp.getIndex() != null && !jp.isUseFixedIndex());
+        if (!known) {
           throw unknown(t, "its subject column " + subject + " is " + (at < 0 ? "not written" : "not a literal or a"
               + " single '?' parameter"));
         }
       }
-      out.add(new WriteCheck(t.name(), sources, categories));
     }
-    return out;
   }
 
   private static RewriteRefusedException refused(ProtectedTable t, String why) {

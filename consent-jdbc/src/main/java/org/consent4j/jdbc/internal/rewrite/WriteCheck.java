@@ -25,9 +25,7 @@ import org.consent4j.DataCategory;
  * @param table the mapped table, lower-case
  * @param subjects one source per subject column of the table (in the mapping's order)
  * @param categories the categories the row stores whatever the parameters hold: the row category
- *     and the personal columns written as literals or expressions other than {@code NULL}; empty
- *     for an upsert's check that the row's subject is permitted at all (see {@link
- *     UpsertCheck#subjectChecks})
+ *     and the personal columns written as literals or expressions other than {@code NULL}
  * @param parameterCategories the category of each personal column written as a {@code ?}
  *     parameter, by parameter index: stored only when the parameter is bound to a value other
  *     than NULL
