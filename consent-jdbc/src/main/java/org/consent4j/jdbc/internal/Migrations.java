@@ -54,7 +54,8 @@ public final class Migrations {
       new Migration(2, "explicit consent of grants (GDPR Art. 9, 49); recipient notification outbox (Art. 19)",
           Migrations::v2),
       new Migration(3, "audit trail: hash-chained events and chain head; change notification", Migrations::v3),
-      new Migration(4, "current consent state", Migrations::v4, (c, d, s) -> new ConsentState(d, s).rebuild(c)));
+      new Migration(4, "current consent state", Migrations::v4, (c, d, s) -> new ConsentState(d, s).rebuild(c)),
+      new Migration(5, "withdrawal of one grant by its id", Migrations::v5));
 
   private static final int ATTEMPTS = 3;
 
@@ -375,6 +376,29 @@ public final class Migrations {
         List.of(new Index(p + "ix_state_num", "subject_num, purpose, recipient"),
             new Index(p + "ix_state_subject", "subject_id, purpose, recipient"))));
     return out;
+  }
+
+  /**
+   * V5: withdrawals of one grant by its id ({@code org.consent4j.GrantWithdrawal}). The ledger row
+   * has kind {@code W}, as a withdrawal of a purpose has, so the ledger's CHECK constraint stays as
+   * it is; which of the two tables holds the detail row tells them apart. Self-contained: one new
+   * table, nothing else changed, and no state to fill (no such withdrawal existed before it). A node
+   * still running the code of V4 reads such a row as a withdrawal without its detail row and fails
+   * closed (the store reports an invalid ledger) rather than ignoring it.
+   */
+  private static List<String> v5(Dialect d, Schema s) {
+    String p = s.prefix();
+    return d.createTable(s.grantWithdrawal(), List.of(
+        "seq BIGINT NOT NULL PRIMARY KEY",
+        "subject_id VARCHAR(256) NOT NULL",
+        "grant_id VARCHAR(64) NOT NULL",
+        "withdrawn_at_sec BIGINT NOT NULL",
+        "withdrawn_at_nano INT NOT NULL",
+        "evidence_method VARCHAR(32) NOT NULL",
+        "evidence_ref VARCHAR(512) NOT NULL",
+        "CONSTRAINT " + p + "fk_grant_withdrawal_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)",
+        "CONSTRAINT " + p + "ck_grant_withdrawal_nano CHECK (withdrawn_at_nano BETWEEN 0 AND 999999999)"),
+        List.of(new Index(p + "ix_grant_withdrawal_subject", "subject_id, seq")));
   }
 
   private static List<String> grantSet(Dialect d, String table, String column, String fk, Schema s) {

@@ -79,6 +79,11 @@ public record Schema(String prefix) {
     return prefix + "withdrawal";
   }
 
+  /** The withdrawals of one grant by its id, one row each (ledger kind {@code W}, like a withdrawal of a purpose). */
+  public String grantWithdrawal() {
+    return prefix + "grant_withdrawal";
+  }
+
   /** The objections, one row each. */
   public String objection() {
     return prefix + "objection";
@@ -130,7 +135,8 @@ public record Schema(String prefix) {
   /** Every table of the store, children before parents (the order to drop them in). */
   public List<String> tables() {
     return List.of(consentState(), stateSubject(), notificationDelivery(), notification(), grantExplicit(),
-        grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), objection(), ledger(), audit(),
+        grantPurpose(), grantCategory(), grantRecipient(), grant(), withdrawal(), grantWithdrawal(), objection(), ledger(),
+        audit(),
         auditAppend(), auditHead(), schemaVersion());
   }
 }
