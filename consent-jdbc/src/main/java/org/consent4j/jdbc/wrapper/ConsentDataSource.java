@@ -43,7 +43,9 @@ public final class ConsentDataSource implements DataSource {
    * engine's catalog and the live database, and reads the mapped tables' columns, at once.
    *
    * <p>The engine's consent store must be a {@link org.consent4j.jdbc.JdbcConsentStore} on the
-   * same database (the consent check runs there, in SQL); pass its table prefix.
+   * same database (the consent check runs there, in SQL); pass it, for its table prefix and schema.
+   * The consent check names the store's tables qualified with the store's schema when it has one,
+   * so guarded connections need not have that schema on their search path.
    *
    * @throws SQLException if the database cannot be read
    * @throws org.consent4j.jdbc.MappingException if the mapping does not fit the catalog or the database
@@ -69,7 +71,7 @@ public final class ConsentDataSource implements DataSource {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(level, "level");
     return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping,
-        store.tablePrefix(), 10_000, level));
+        store.schema(), store.tablePrefix(), 10_000, level));
   }
 
   /**

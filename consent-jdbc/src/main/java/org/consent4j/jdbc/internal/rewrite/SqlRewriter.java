@@ -146,6 +146,18 @@ public final class SqlRewriter {
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
       Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
+    this(tables, unsafeViews, unsafeFunctions, catalog, dialect,
+        new org.consent4j.jdbc.internal.Schema(consentTablePrefix), subjectColumns);
+  }
+
+  /**
+   * As {@link #SqlRewriter(Collection, Set, Set, Catalog, Dialect, String, boolean)}, for a consent
+   * store whose tables may live in a named schema: the consent checks name them qualified.
+   *
+   * @param store the consent store's table names, qualified as the store writes them
+   */
+  public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
+      Catalog catalog, Dialect dialect, org.consent4j.jdbc.internal.Schema store, boolean subjectColumns) {
     this.subjectColumns = subjectColumns;
     for (ProtectedTable t : tables) {
       byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
@@ -155,14 +167,17 @@ public final class SqlRewriter {
     watched.addAll(byName.keySet());
     watched.addAll(this.unsafeViews);
     watched.addAll(this.unsafeFunctions);
-    for (String t : new org.consent4j.jdbc.internal.Schema(consentTablePrefix).tables()) {
+    // Bare names: a statement naming a store table, qualified by any schema or not at all, is
+    // refused, so neither the qualified name nor an unqualified one the search path resolves to it
+    // gets through (over-refusing a same-named table elsewhere, which is fail closed).
+    for (String t : store.bareTables()) {
       storeTables.add(t.toLowerCase(Locale.ROOT));
     }
     watched.addAll(storeTables);
     watched.addAll(DANGEROUS);
     watched.addAll(REFUSED_RELATIONS);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
-    this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
+    this.predicates = new ConsentPredicates(dialect, store.qualifier() + store.prefix(), catalog);
   }
 
   /**
