@@ -41,6 +41,8 @@ import org.consent4j.spi.ConsentStore;
  * and safe when several processes start at once. A database already at the current version is
  * only read, so the application may run as a user allowed nothing but SELECT and INSERT on these
  * tables once a DBA has created them. {@code docs/JDBC-STORE.md} lists every table and column.
+ * {@link Builder#schema} puts them in a named schema (a database on MariaDB/MySQL), which every
+ * statement of consent4j then names, so guarded connections need not have it on their search path.
  *
  * <p><b>Append-only.</b> The store only ever INSERTs into and SELECTs from the ledger tables; it
  * never updates or deletes a ledger row, since the ledger is the proof of consent (GDPR Art.
