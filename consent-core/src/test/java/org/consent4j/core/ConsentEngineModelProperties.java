@@ -36,8 +36,9 @@ import org.consent4j.TransferSafeguard;
 import org.consent4j.UnknownGrantException;
 
 /**
- * Random sequences of grant, withdraw (by purpose and by grant id), object, advance-clock and check, run against the engine
- * and against a small reference model written from the rules in plain string terms; every check
+ * Random sequences of grant, withdraw (by purpose and by grant id), object, advance-clock and
+ * check, run against the engine and against a small reference model written from the rules in
+ * plain string terms; every check
  * must give the same reasons, for the subject and for every category.
  */
 final class ConsentEngineModelProperties {

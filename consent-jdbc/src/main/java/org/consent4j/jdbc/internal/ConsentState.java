@@ -33,9 +33,10 @@ import org.consent4j.Withdrawal;
  * out when a withdrawal voids it for every purpose it could serve: the withdrawal's purpose covers
  * the row's purpose, names no recipient or the row's, and came after the grant in the ledger or at
  * a later time than the grant was given (so importing an old consent after a withdrawal does not
- * bring it back), and every row of a grant the subject withdrew by its id is left out. A withdrawal of a narrower purpose than the grant's voids only part of what the
- * row serves: its purpose goes into the row's {@code voided_purposes}, and the SQL check skips the
- * row for every purpose that overlaps one of them. So the check reads this one table, with no
+ * bring it back), and every row of a grant the subject withdrew by its id is left out. A
+ * withdrawal of a narrower purpose than the grant's voids only part of what the row serves: its
+ * purpose goes into the row's {@code voided_purposes}, and the SQL check skips the row for every
+ * purpose that overlaps one of them. So the check reads this one table, with no
  * subquery of its own, which lets the planner hash it (PostgreSQL turns such an EXISTS in a masked
  * column into a hashed subplan when many rows are read).
  */

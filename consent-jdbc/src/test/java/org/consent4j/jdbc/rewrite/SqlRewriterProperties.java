@@ -52,10 +52,9 @@ import org.consent4j.jdbc.internal.rewrite.ProtectedTable;
 import org.consent4j.jdbc.internal.rewrite.SqlRewriter;
 
 /**
- * The rewriter against an oracle written in plain Java: random grants, withdrawals (of purposes and of
- * single grants by id) and objections
- * over a small contact / friend / orders database, random queries from a generator of shapes, and
- * random contexts. The rewritten query on the mapped tables must return exactly what the ORIGINAL
+ * The rewriter against an oracle written in plain Java: random grants, withdrawals (of purposes
+ * and of single grants by id) and objections over a small contact / friend / orders database,
+ * random queries from a generator of shapes, and random contexts. The rewritten query on the mapped tables must return exactly what the ORIGINAL
  * query returns on unmapped copies of the tables from which Java removed the rows and masked the
  * values the engine's own decisions ({@link ConsentEngine#checkAll}) do not permit.
  *
