@@ -200,6 +200,43 @@ final class StoreInNamedSchemaTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#all")
+  void theDdlForADbaCreatesEverythingInTheNamedSchemaAndTheStoreThenRunsWithoutMigrating(Database db)
+      throws Exception {
+    String schema = "c4j_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String p = db.tablePrefix();
+    String quoted = db.name().equals("MariaDB") ? "`" + schema + "`"
+        : "\"" + (db.name().equals("H2") ? schema.toUpperCase(Locale.ROOT) : schema) + "\"";
+    try {
+      try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        org.consent4j.jdbc.internal.Dialect dialect =
+            org.consent4j.jdbc.internal.Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+        List<String> ddl = org.consent4j.jdbc.internal.Migrations.ddl(dialect,
+            org.consent4j.jdbc.internal.Schema.of(p, java.util.Optional.of(schema), dialect, c.getMetaData()));
+        for (String sql : ddl) {
+          s.execute(sql);
+        }
+        for (int v = 1; v <= org.consent4j.jdbc.internal.Migrations.latestVersion(); v++) {
+          s.execute("INSERT INTO " + quoted + "." + p + "schema_version (version, description) VALUES (" + v
+              + ", 'by hand')");
+        }
+        // nothing of the store landed in the connection's own schema
+        assertThrows(SQLException.class, () -> s.executeQuery("SELECT COUNT(*) FROM " + p + "schema_version"));
+      }
+      JdbcConsentStore store = JdbcConsentStore.builder(db.dataSource()).tablePrefix(p).schema(schema).build();
+      Grant g = Grant.of(SubjectId.of("s-1"), Purpose.of("marketing"), DataCategory.of("contact"),
+          java.time.Instant.parse("2026-01-01T00:00:00Z"));
+      store.append(g, java.time.Instant.parse("2026-01-01T00:00:01Z"));
+      assertEquals(List.of(g), store.history(SubjectId.of("s-1")).stream().map(e -> e.record()).toList());
+      assertEquals(java.util.Optional.of(schema), store.schema());
+    } finally {
+      try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        s.execute(db.name().equals("MariaDB") ? "DROP DATABASE " + quoted : "DROP SCHEMA " + quoted + " CASCADE");
+      }
+    }
+  }
+
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
