@@ -196,11 +196,21 @@ final class ConsentStateTest {
       int thread = t;
       futures.add(pool.submit(() -> {
         start.await();
+        java.util.Map<SubjectId, Grant> lastGrant = new java.util.HashMap<>();
         for (int i = 0; i < perThread; i++) {
           Instant at = T0.plusSeconds(thread * 1000L + i);
           SubjectId s = i % 2 == 0 ? ALICE : BOB;
-          ConsentRecord r = (i + thread) % 3 == 0 ? Withdrawal.of(s, Purpose.of("marketing"), at)
-              : grant(s, (i + thread) % 3 == 1 ? "marketing" : "marketing.email", "quizlab", at);
+          ConsentRecord r;
+          if (i % 5 == 4 && lastGrant.containsKey(s)) {
+            // a withdrawal of one grant by id, racing the other threads' appends for the subject
+            r = GrantWithdrawal.of(s, lastGrant.remove(s).id(), at);
+          } else if ((i + thread) % 3 == 0) {
+            r = Withdrawal.of(s, Purpose.of("marketing"), at);
+          } else {
+            Grant g = grant(s, (i + thread) % 3 == 1 ? "marketing" : "marketing.email", "quizlab", at);
+            lastGrant.put(s, g);
+            r = g;
+          }
           store.append(r, at);
         }
         return null;
