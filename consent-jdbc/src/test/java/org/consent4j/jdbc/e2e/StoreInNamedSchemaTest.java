@@ -237,6 +237,19 @@ final class StoreInNamedSchemaTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aSchemaNameThatIsNotAPlainLowerCaseIdentifierIsRejectedAtOnceNamingIt() {
+    javax.sql.DataSource none = new org.h2.jdbcx.JdbcDataSource();
+    for (String bad : List.of("", "Consent", "1consent", "con-sent", "con\"sent", "a".repeat(64))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> JdbcConsentStore.builder(none).schema(bad), bad);
+      assertTrue(e.getMessage().contains("schema name '" + bad + "' is not valid"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> JdbcAuditSink.builder(none).schema(bad), bad);
+      assertThrows(IllegalArgumentException.class, () -> ConsentChangeFeed.builder(none).schema(bad), bad);
+    }
+    JdbcConsentStore.builder(none).schema("a".repeat(63)); // the longest name PostgreSQL keeps
+  }
+
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
