@@ -12,7 +12,8 @@ import java.util.SortedSet;
  * One subject's consent: for some purposes, to some data categories, for some recipients, given
  * under a notice, at a time, until an optional expiry. A grant covers its purposes and their
  * descendants, its categories and their descendants, and exactly the recipients it names (the
- * first party when it names none). It is withdrawn by a later {@link Withdrawal}, never edited.
+ * first party when it names none). It is withdrawn by a later {@link Withdrawal} of a purpose it
+ * covers, or by a {@link GrantWithdrawal} naming its id; never edited.
  *
  * <p>Build one with {@link #builder(SubjectId)}; {@code ConsentEngine.grant} stamps the id and
  * time of grants built without them.

@@ -26,6 +26,8 @@ import org.consent4j.DataCategory;
 import org.consent4j.Decision;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
+import org.consent4j.GrantId;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.LegalBasis;
 import org.consent4j.NoProcessingContextException;
@@ -37,6 +39,7 @@ import org.consent4j.Reason;
 import org.consent4j.Recipient;
 import org.consent4j.SubjectId;
 import org.consent4j.UndeclaredException;
+import org.consent4j.UnknownGrantException;
 import org.consent4j.Withdrawal;
 import org.consent4j.core.audit.AuditTrail;
 import org.consent4j.core.internal.ConsentRules;
@@ -61,6 +64,10 @@ import org.consent4j.spi.ConsentStore;
  * expiry or a later withdrawal; a purpose may require a minimum notice version; purposes with
  * another legal basis need no grant but are limited to their declared categories and
  * recipients, and legitimate interests yield to an objection.
+ *
+ * <p>A subject withdraws either a purpose ({@link #withdraw(SubjectId, Purpose)}: every grant
+ * stops covering every purpose that overlaps it) or one grant ({@link #withdraw(SubjectId,
+ * GrantId)}: that grant stops covering anything).
  *
  * <p>Consistency: a write ({@code grant}, {@code withdraw}, {@code object}) is appended to the
  * store and the subject's cached state is invalidated before the method returns, so every
@@ -176,6 +183,59 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(withdrawal, "withdrawal");
     catalog.purpose(withdrawal.purpose());
     withdrawal.recipient().ifPresent(catalog::requireRecipient);
+    append(withdrawal, clock.instant());
+    return withdrawal;
+  }
+
+  /**
+   * Records the subject's withdrawal of one grant, named by its id (the "withdraw" button next to
+   * one consent): from now on that grant covers nothing, and the subject's other grants are
+   * untouched. Every check that starts after this returns sees it.
+   *
+   * <p>Idempotent: when the subject has already withdrawn this grant by its id, nothing is
+   * recorded and the earlier withdrawal is returned, so a repeated click or a retried request
+   * is harmless (two calls racing on two nodes may both record one; both void the same grant).
+   *
+   * @return the withdrawal as recorded, or the earlier one
+   * @throws UnknownGrantException if the subject's ledger holds no grant with this id (an unknown
+   *     id, or another subject's grant); nothing is recorded
+   * @throws ConsentStoreUnavailableException if the store cannot be read or cannot append it
+   */
+  public GrantWithdrawal withdraw(SubjectId subject, GrantId grant) {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(grant, "grant");
+    return record(new GrantWithdrawal(subject, grant, clock.instant(), Evidence.api()));
+  }
+
+  /**
+   * Records a withdrawal of one grant; see {@link #withdraw(SubjectId, GrantId)}.
+   *
+   * @throws UnknownGrantException if the subject's ledger holds no grant with this id
+   */
+  public GrantWithdrawal record(GrantWithdrawal withdrawal) {
+    Objects.requireNonNull(withdrawal, "withdrawal");
+    // Read from the store, not the cache: a grant recorded on another node a moment ago must be found.
+    List<LedgerEntry> ledger;
+    try {
+      ledger = store.history(withdrawal.subject());
+    } catch (ConsentStoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ConsentStoreUnavailableException("the consent store failed to read the ledger of subject "
+          + withdrawal.subject() + " (" + e.getClass().getSimpleName() + ") to withdraw grant " + withdrawal.grant()
+          + "; nothing was recorded", e);
+    }
+    boolean known = false;
+    for (LedgerEntry e : ledger) {
+      if (e.record() instanceof GrantWithdrawal earlier && earlier.grant().equals(withdrawal.grant())
+          && earlier.subject().equals(withdrawal.subject())) {
+        return earlier;
+      }
+      known |= e.record() instanceof Grant g && withdrawal.voids(g);
+    }
+    if (!known) {
+      throw new UnknownGrantException(withdrawal.subject(), withdrawal.grant());
+    }
     append(withdrawal, clock.instant());
     return withdrawal;
   }

@@ -13,6 +13,7 @@ import org.consent4j.AuditEvent;
 import org.consent4j.AuditRecord;
 import org.consent4j.ConsentRecord;
 import org.consent4j.Grant;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.Objection;
 import org.consent4j.SubjectId;
@@ -125,6 +126,10 @@ public record SubjectExport(SubjectId subject, Instant generatedAt, List<LedgerE
       n.put("type", "withdrawal");
       n.put("purpose", w.purpose().name());
       w.recipient().ifPresent(rec -> n.put("recipient", rec.id()));
+      n.put("withdrawnAt", w.withdrawnAt().toString());
+    } else if (r instanceof GrantWithdrawal w) {
+      n.put("type", "grant-withdrawal");
+      n.put("grantId", w.grant().value());
       n.put("withdrawnAt", w.withdrawnAt().toString());
     } else if (r instanceof Objection o) {
       n.put("type", "objection");

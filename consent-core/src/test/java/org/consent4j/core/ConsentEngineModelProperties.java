@@ -1,6 +1,7 @@
 package org.consent4j.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import org.consent4j.Catalog;
 import org.consent4j.DataCategory;
 import org.consent4j.Decision;
 import org.consent4j.Grant;
+import org.consent4j.GrantId;
 import org.consent4j.LegalBasis;
 import org.consent4j.Notice;
 import org.consent4j.Purpose;
@@ -31,10 +33,12 @@ import org.consent4j.Reason;
 import org.consent4j.Recipient;
 import org.consent4j.SubjectId;
 import org.consent4j.TransferSafeguard;
+import org.consent4j.UnknownGrantException;
 
 /**
- * Random sequences of grant, withdraw, object, advance-clock and check, run against the engine
- * and against a small reference model written from the rules in plain string terms; every check
+ * Random sequences of grant, withdraw (by purpose and by grant id), object, advance-clock and
+ * check, run against the engine and against a small reference model written from the rules in
+ * plain string terms; every check
  * must give the same reasons, for the subject and for every category.
  */
 final class ConsentEngineModelProperties {
@@ -71,13 +75,20 @@ final class ConsentEngineModelProperties {
 
   // ------------------------------------------------------------------ actions
 
-  sealed interface Action permits GrantA, WithdrawA, ObjectA, AdvanceA, CheckA {}
+  sealed interface Action permits GrantA, WithdrawA, WithdrawGrantA, ObjectA, AdvanceA, CheckA {}
 
   record GrantA(String subject, Set<String> purposes, Set<String> categories, Set<String> recipients,
       Integer notice, Integer backdate, Integer lifetime, boolean explicit, boolean explicitTransfer)
       implements Action {}
 
   record WithdrawA(String subject, String purpose, String recipient) implements Action {}
+
+  /**
+   * Withdraws one grant by id: the {@code pick}-th grant recorded so far (modulo their number),
+   * by its own subject, or — when {@code asOther} — by another subject (refused, nothing recorded).
+   * With no grant recorded yet, an unknown id (refused).
+   */
+  record WithdrawGrantA(int pick, boolean asOther) implements Action {}
 
   record ObjectA(String subject, String purpose) implements Action {}
 
@@ -102,6 +113,9 @@ final class ConsentEngineModelProperties {
     Arbitrary<Action> withdraw = Combinators.combine(subject, Arbitraries.of(ALL_PURPOSES.subList(0, 4)),
             Arbitraries.of(RECIPIENTS).injectNull(0.6))
         .as(WithdrawA::new);
+    Arbitrary<Action> withdrawGrant = Combinators.combine(Arbitraries.integers().between(0, 40),
+            Arbitraries.integers().between(0, 4))
+        .as((pick, k) -> new WithdrawGrantA(pick, k == 0));
     Arbitrary<Action> object = Combinators.combine(subject, Arbitraries.of("analytics", "analytics.web"))
         .as(ObjectA::new);
     Arbitrary<Action> advance = Arbitraries.integers().between(0, 40).map(AdvanceA::new);
@@ -114,6 +128,7 @@ final class ConsentEngineModelProperties {
     return Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(4, grant),
             net.jqwik.api.Tuple.of(2, withdraw),
+            net.jqwik.api.Tuple.of(2, withdrawGrant),
             net.jqwik.api.Tuple.of(1, object),
             net.jqwik.api.Tuple.of(2, advance),
             net.jqwik.api.Tuple.of(6, check))
@@ -126,6 +141,7 @@ final class ConsentEngineModelProperties {
     ConsentEngine engine = ConsentEngine.builder().catalog(catalog()).clock(clock)
         .cacheMaximumSize(cached ? 1000 : 0).build();
     Model model = new Model();
+    List<GrantId> grantIds = new ArrayList<>(); // the engine's id of each grant of the model, in order
     for (Action a : actions) {
       Instant now = clock.instant();
       if (a instanceof GrantA g) {
@@ -147,7 +163,7 @@ final class ConsentEngineModelProperties {
         if (g.explicitTransfer()) {
           b.explicitTransfer();
         }
-        engine.grant(b);
+        grantIds.add(engine.grant(b).id());
         model.grant(g, from);
       } else if (a instanceof WithdrawA w) {
         if (w.recipient() == null) {
@@ -156,6 +172,25 @@ final class ConsentEngineModelProperties {
           engine.withdraw(SubjectId.of(w.subject()), Purpose.of(w.purpose()), Recipient.of(w.recipient()));
         }
         model.withdraw(w, now);
+      } else if (a instanceof WithdrawGrantA w) {
+        if (grantIds.isEmpty()) {
+          assertThrows(UnknownGrantException.class, () -> engine.withdraw(SubjectId.of("s1"), GrantId.random()));
+          continue;
+        }
+        int index = w.pick() % grantIds.size();
+        String owner = model.grants.get(index).subject();
+        if (w.asOther()) {
+          String other = SUBJECTS.get((SUBJECTS.indexOf(owner) + 1) % SUBJECTS.size());
+          long before = engine.history(SubjectId.of(other)).size();
+          assertThrows(UnknownGrantException.class, () -> engine.withdraw(SubjectId.of(other), grantIds.get(index)));
+          assertEquals(before, engine.history(SubjectId.of(other)).size(), "a refused withdrawal records nothing");
+        } else {
+          long before = engine.history(SubjectId.of(owner)).size();
+          engine.withdraw(SubjectId.of(owner), grantIds.get(index));
+          // idempotent: a second withdrawal of the same grant records nothing
+          assertEquals(before + (model.withdrawnGrants.add(index) ? 1 : 0),
+              engine.history(SubjectId.of(owner)).size());
+        }
       } else if (a instanceof ObjectA o) {
         engine.object(SubjectId.of(o.subject()), Purpose.of(o.purpose()));
         model.object(o);
@@ -193,6 +228,8 @@ final class ConsentEngineModelProperties {
     final List<G> grants = new ArrayList<>();
     final List<W> withdrawals = new ArrayList<>();
     final List<O> objections = new ArrayList<>();
+    /** Indexes into {@link #grants} of the grants withdrawn by id. */
+    final Set<Integer> withdrawnGrants = new java.util.HashSet<>();
     int counter;
 
     void grant(GrantA g, Instant from) {
@@ -243,7 +280,8 @@ final class ConsentEngineModelProperties {
         default -> {
           List<G> candidates = grants.stream().filter(g -> g.subject().equals(subject)
               && g.purposes().stream().anyMatch(p -> under(purpose, p))).toList();
-          List<G> notWithdrawn = candidates.stream().filter(g -> withdrawals.stream().noneMatch(w ->
+          List<G> notWithdrawn = candidates.stream().filter(g -> !withdrawnGrants.contains(grants.indexOf(g)))
+              .filter(g -> withdrawals.stream().noneMatch(w ->
               w.subject().equals(subject) && (w.at() > g.at() || g.from().isBefore(w.time()))
                   && (under(purpose, w.purpose()) || under(w.purpose(), purpose))
                   && (w.recipient() == null || w.recipient().equals(recipient)))).toList();

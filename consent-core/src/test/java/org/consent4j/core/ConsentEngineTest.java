@@ -319,6 +319,67 @@ final class ConsentEngineTest {
   }
 
   @Test
+  void withdrawingOneGrantByIdVoidsThatGrantOnlyAndKeepsTheSubjectsOtherGrantsForTheSamePurpose() {
+    Grant email = engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact.email"));
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact.phone"));
+    Grant bobs = engine.grant(Grant.builder(BOB).purpose("marketing").category("contact.email"));
+    org.consent4j.GrantWithdrawal w = engine.withdraw(ALICE, email.id());
+
+    assertEquals(email.id(), w.grant());
+    assertEquals(w, engine.history(ALICE).get(engine.history(ALICE).size() - 1).record());
+    Decision d = engine.check(ALICE, ctx("marketing"), Set.of(EMAIL, PHONE));
+    assertEquals(Reason.GRANTED, d.subjectReason(), "the phone grant still covers marketing");
+    assertEquals(Reason.CATEGORY_NOT_COVERED, d.categories().get(EMAIL), "the e-mail grant no longer does");
+    assertEquals(Reason.GRANTED, d.categories().get(PHONE));
+    assertEquals(Reason.GRANTED, engine.check(BOB, ctx("marketing"), Set.of(EMAIL)).categories().get(EMAIL));
+    assertTrue(engine.export(ALICE).toJson().contains("\"type\" : \"grant-withdrawal\""));
+    assertEquals(bobs.id(), engine.history(BOB).get(0).record() instanceof Grant g ? g.id() : null);
+  }
+
+  @Test
+  void withdrawingTheOnlyGrantByIdDeniesWithGrantWithdrawnAndAGrantWithTheSameIdCannotComeBack() {
+    Grant g = engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    engine.withdraw(ALICE, g.id());
+    assertEquals(Reason.GRANT_WITHDRAWN, engine.check(ALICE, ctx("marketing.sms"), Set.of()).subjectReason());
+    // the same consent imported again under its id stays withdrawn; a new grant is a new consent
+    engine.record(g);
+    assertEquals(Reason.GRANT_WITHDRAWN, engine.check(ALICE, ctx("marketing"), Set.of()).subjectReason());
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    assertEquals(Reason.GRANTED, engine.check(ALICE, ctx("marketing"), Set.of()).subjectReason());
+  }
+
+  @Test
+  void withdrawingAnUnknownGrantOrAnotherSubjectsGrantIsRefusedAndRecordsNothing() {
+    Grant bobs = engine.grant(Grant.builder(BOB).purpose("marketing").category("contact"));
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    org.consent4j.UnknownGrantException other =
+        assertThrows(org.consent4j.UnknownGrantException.class, () -> engine.withdraw(ALICE, bobs.id()));
+    assertTrue(other.getMessage().contains("subject c-1 has no grant with id '" + bobs.id() + "'"), other.getMessage());
+    assertThrows(org.consent4j.UnknownGrantException.class,
+        () -> engine.withdraw(ALICE, org.consent4j.GrantId.of("no-such-grant")));
+    assertEquals(1, engine.history(ALICE).size());
+    assertEquals(1, engine.history(BOB).size());
+    assertEquals(Reason.GRANTED, engine.check(BOB, ctx("marketing"), Set.of()).subjectReason());
+  }
+
+  @Test
+  void withdrawingAnAlreadyWithdrawnGrantIsANoOpThatReturnsTheFirstWithdrawal() {
+    Grant g = engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    org.consent4j.GrantWithdrawal first = engine.withdraw(ALICE, g.id());
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(first, engine.withdraw(ALICE, g.id()));
+    assertEquals(2, engine.history(ALICE).size());
+  }
+
+  @Test
+  void aWithdrawalByGrantIdIsSeenAtOnceThroughTheCache() {
+    Grant g = engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact"));
+    assertEquals(Reason.GRANTED, engine.check(ALICE, ctx("marketing"), Set.of()).subjectReason()); // cached
+    engine.withdraw(ALICE, g.id());
+    assertEquals(Reason.GRANT_WITHDRAWN, engine.check(ALICE, ctx("marketing"), Set.of()).subjectReason());
+  }
+
+  @Test
   void aStoreThatReturnsALedgerOutOfOrderOrForAnotherSubjectIsNotBelieved() {
     InMemoryConsentStore real = new InMemoryConsentStore();
     ConsentStore reversed = new ConsentStore() {

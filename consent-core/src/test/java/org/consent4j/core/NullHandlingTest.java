@@ -46,7 +46,8 @@ final class NullHandlingTest {
     NullPointerTester t = tester();
     for (Class<?> c : List.of(SubjectId.class, Purpose.class, DataCategory.class, Recipient.class, Notice.class,
         AccessContext.class, Grant.class, Decision.class, PurposeDefinition.class, Catalog.class,
-        org.consent4j.Withdrawal.class, org.consent4j.Objection.class, org.consent4j.Evidence.class,
+        org.consent4j.Withdrawal.class, org.consent4j.GrantWithdrawal.class, org.consent4j.Objection.class,
+        org.consent4j.UnknownGrantException.class, org.consent4j.Evidence.class,
         org.consent4j.LedgerEntry.class, org.consent4j.AuditEvent.class, org.consent4j.AuditRecord.class)) {
       t.testAllPublicStaticMethods(c);
       t.testAllPublicConstructors(c);

@@ -56,11 +56,11 @@ public final class Erasure {
   private final SchemaMapping mapping;
   private final LedgerWriter writer;
 
-  private Erasure(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping, String prefix) {
+  private Erasure(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping, Schema storeTables) {
     this.dataSource = dataSource;
     this.engine = engine;
     this.mapping = mapping;
-    this.writer = new LedgerWriter(new Schema(prefix));
+    this.writer = new LedgerWriter(storeTables);
   }
 
   /**
@@ -76,7 +76,7 @@ public final class Erasure {
     Objects.requireNonNull(mapping, "mapping");
     Objects.requireNonNull(store, "store");
     mapping.validate(engine.catalog());
-    return new Erasure(dataSource, engine, mapping, store.tablePrefix());
+    return new Erasure(dataSource, engine, mapping, store.tables());
   }
 
   /**

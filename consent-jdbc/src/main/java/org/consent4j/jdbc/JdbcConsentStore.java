@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.consent4j.ConsentRecord;
@@ -40,6 +41,8 @@ import org.consent4j.spi.ConsentStore;
  * and safe when several processes start at once. A database already at the current version is
  * only read, so the application may run as a user allowed nothing but SELECT and INSERT on these
  * tables once a DBA has created them. {@code docs/JDBC-STORE.md} lists every table and column.
+ * {@link Builder#schema} puts them in a named schema (a database on MariaDB/MySQL), which every
+ * statement of consent4j then names, so guarded connections need not have it on their search path.
  *
  * <p><b>Append-only.</b> The store only ever INSERTs into and SELECTs from the ledger tables; it
  * never updates or deletes a ledger row, since the ledger is the proof of consent (GDPR Art.
@@ -100,6 +103,19 @@ public final class JdbcConsentStore implements ConsentStore {
   /** The prefix of this store's table names. */
   public String tablePrefix() {
     return schema.prefix();
+  }
+
+  /**
+   * The schema (on MariaDB/MySQL, the database) the store's tables live in, as given to {@link
+   * Builder#schema}; empty when they live in the connection's current schema.
+   */
+  public Optional<String> schema() {
+    return schema.name();
+  }
+
+  /** The store's table names, qualified as every statement of the store writes them. */
+  Schema tables() {
+    return schema;
   }
 
   /**
@@ -292,13 +308,13 @@ public final class JdbcConsentStore implements ConsentStore {
   private static ConsentStoreUnavailableException failure(String product, Schema schema, String operation,
       SQLException e, String fix) {
     if (e instanceof InvalidLedgerException invalid) {
-      return new ConsentStoreUnavailableException("the consent store (" + product + ", tables " + schema.prefix()
-          + "*) could not " + operation + ": ledger row " + invalid.sequence() + " is not a valid record, so the"
+      return new ConsentStoreUnavailableException("the consent store (" + product + ", tables " + schema.describe()
+          + ") could not " + operation + ": ledger row " + invalid.sequence() + " is not a valid record, so the"
           + " tables were changed outside consent4j. Restore them from a backup; access is denied until then", e);
     }
     // The driver's message stays in the cause: it may quote SQL or values, so it is not repeated here.
-    return new ConsentStoreUnavailableException("the consent store (" + product + ", tables " + schema.prefix()
-        + "*) could not " + operation + state(e) + ". " + fix + "; access is denied until the store answers", e);
+    return new ConsentStoreUnavailableException("the consent store (" + product + ", tables " + schema.describe()
+        + ") could not " + operation + state(e) + ". " + fix + "; access is denied until the store answers", e);
   }
 
   private static String state(SQLException e) {
@@ -308,7 +324,7 @@ public final class JdbcConsentStore implements ConsentStore {
   /** The database product and table prefix, e.g. {@code JdbcConsentStore[PostgreSQL, consent4j_*]}. */
   @Override
   public String toString() {
-    return "JdbcConsentStore[" + dialect.productName() + ", " + schema.prefix() + "*]";
+    return "JdbcConsentStore[" + dialect.productName() + ", " + schema.describe() + "]";
   }
 
   /**
@@ -318,9 +334,31 @@ public final class JdbcConsentStore implements ConsentStore {
   public static final class Builder {
     private final DataSource dataSource;
     private Schema schema = new Schema(Schema.DEFAULT_PREFIX);
+    private Optional<String> schemaName = Optional.empty();
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Puts the store's tables in the named schema (on MariaDB/MySQL, the named database) instead
+     * of the connection's current one, created if missing. Every statement consent4j writes for the
+     * store — its own, the SQL rewriter's consent checks, the change feed's, erasure's and the
+     * recipient notifier's — then names the tables qualified, so guarded connections need not have
+     * the schema on their search path. Give the same name to {@code JdbcAuditSink} and {@code
+     * ConsentChangeFeed} builders on these tables.
+     *
+     * @param name 1 to 63 characters of {@code [a-z0-9_]}, starting with a letter; quoted in SQL,
+     *     in the case the database stores unquoted names in ({@code CONSENT} on H2)
+     * @throws IllegalArgumentException naming the schema if it is not valid
+     */
+    public Builder schema(String name) {
+      this.schemaName = Optional.of(Schema.validName(Objects.requireNonNull(name, "name")));
+      return this;
+    }
+
+    private String describe() {
+      return schema.describe() + schemaName.map(n -> " in schema " + n).orElse("");
     }
 
     /**
@@ -340,6 +378,11 @@ public final class JdbcConsentStore implements ConsentStore {
       return schema.prefix();
     }
 
+    /** The schema set so far, if any. */
+    Optional<String> schemaName() {
+      return schemaName;
+    }
+
     /**
      * Detects the database from its metadata, creates or migrates the tables, and returns the
      * store.
@@ -354,18 +397,20 @@ public final class JdbcConsentStore implements ConsentStore {
         c = dataSource.getConnection();
       } catch (SQLException e) {
         throw new ConsentStoreUnavailableException("cannot reach the database to set up the consent store"
-            + " (tables " + schema.prefix() + "*): the DataSource gave no connection" + state(e) + ". Check the"
+            + " (tables " + describe() + "): the DataSource gave no connection" + state(e) + ". Check the"
             + " database URL, credentials and network; access is denied until the store answers", e);
       }
       String product = "the database";
+      Schema tables = schema;
       try (c) {
         product = c.getMetaData().getDatabaseProductName();
         Dialect dialect = Dialect.fromProductName(product);
         product = dialect.productName();
-        Migrations.migrate(c, dialect, schema);
-        return new JdbcConsentStore(dataSource, dialect, schema);
+        tables = Schema.of(schema.prefix(), schemaName, dialect, c.getMetaData());
+        Migrations.migrate(c, dialect, tables);
+        return new JdbcConsentStore(dataSource, dialect, tables);
       } catch (SQLException e) {
-        throw failure(product, schema, "create or migrate its tables to schema version "
+        throw failure(product, tables, "create or migrate its tables to schema version "
             + Migrations.latestVersion(), e, "Check that the database is reachable and that its user may create"
             + " tables, or have a DBA create them as docs/JDBC-STORE.md shows");
       }

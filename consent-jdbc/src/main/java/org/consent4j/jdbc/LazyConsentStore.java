@@ -46,6 +46,14 @@ public final class LazyConsentStore implements ConsentStore {
     return builder.tablePrefix();
   }
 
+  /**
+   * The schema (on MariaDB/MySQL, the database) of the store's tables, as configured on the
+   * builder (empty: the connection's current one); known before the store is built.
+   */
+  public java.util.Optional<String> schema() {
+    return builder.schemaName();
+  }
+
   /** True once the database was reached and the store built. */
   public boolean isReady() {
     return store != null;

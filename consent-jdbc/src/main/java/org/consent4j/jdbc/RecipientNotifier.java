@@ -51,10 +51,10 @@ public final class RecipientNotifier {
   private final RecipientListener listener;
   private final int batchSize;
 
-  private RecipientNotifier(DataSource dataSource, String tablePrefix, ConsentEngine engine,
+  private RecipientNotifier(DataSource dataSource, Schema storeTables, ConsentEngine engine,
       RecipientListener listener, int batchSize) {
     this.dataSource = dataSource;
-    this.schema = new Schema(tablePrefix);
+    this.schema = storeTables;
     this.engine = engine;
     this.listener = listener;
     this.batchSize = batchSize;
@@ -70,7 +70,7 @@ public final class RecipientNotifier {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(listener, "listener");
-    return new RecipientNotifier(dataSource, store.tablePrefix(), engine, listener, 500);
+    return new RecipientNotifier(dataSource, store.tables(), engine, listener, 500);
   }
 
   private record Pending(long id, SubjectId subject, char kind, Optional<Purpose> purpose,

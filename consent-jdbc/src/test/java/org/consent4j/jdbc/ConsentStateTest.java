@@ -24,6 +24,8 @@ import org.consent4j.ConsentRecord;
 import org.consent4j.DataCategory;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
+import org.consent4j.GrantId;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.Purpose;
 import org.consent4j.Recipient;
@@ -44,7 +46,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The current consent state table: after every append it holds exactly the rows
  * {@link ConsentState#rows} derives from the subject's ledger; a withdrawal removes the rows it
- * voids; an imported old grant does not come back; the migration fills it from an existing ledger;
+ * voids, a withdrawal of one grant by its id removes that grant's rows; an imported old grant does not come back; the migration fills it from an existing ledger;
  * concurrent appends for one subject leave it consistent.
  */
 final class ConsentStateTest {
@@ -122,6 +124,27 @@ final class ConsentStateTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.consent4j.jdbc.TestDatabases#all")
+  void aWithdrawalOfOneGrantByIdRemovesExactlyThatGrantsRows(Database db) throws Exception {
+    JdbcConsentStore store = db.newStore();
+    Grant first = grant(ALICE, "marketing", "quizlab", T0);
+    Grant second = grant(ALICE, "marketing", "quizlab", T0); // the same consent again, another id
+    store.append(first, T0);
+    store.append(second, T0);
+    store.append(grant(BOB, "marketing", "quizlab", T0), T0);
+    assertEquals(12, stateRows(db, db.dataSource()).size(), "3 grants x 2 recipients x 2 categories");
+
+    LedgerEntry w = store.append(GrantWithdrawal.of(ALICE, first.id(), T0.plusSeconds(5)), T0.plusSeconds(5));
+    assertEquals(GrantWithdrawal.of(ALICE, first.id(), T0.plusSeconds(5)), store.history(ALICE).get(2).record());
+    TreeSet<String> rows = stateRows(db, db.dataSource());
+    assertEquals(expected(List.of(store.history(ALICE), store.history(BOB))), rows);
+    long firstSeq = store.history(ALICE).get(0).sequence();
+    assertEquals(8, rows.size(), "only the withdrawn grant's 4 rows are gone: " + rows);
+    assertTrue(rows.stream().noneMatch(r -> r.startsWith(firstSeq + "|")), rows.toString());
+    assertTrue(w.sequence() > firstSeq);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#all")
   void anOldGrantImportedAfterAWithdrawalAddsNoRowButANewOneDoes(Database db) throws Exception {
     JdbcConsentStore store = db.newStore();
     store.append(Withdrawal.of(ALICE, Purpose.of("marketing"), T0), T0);
@@ -173,11 +196,21 @@ final class ConsentStateTest {
       int thread = t;
       futures.add(pool.submit(() -> {
         start.await();
+        java.util.Map<SubjectId, Grant> lastGrant = new java.util.HashMap<>();
         for (int i = 0; i < perThread; i++) {
           Instant at = T0.plusSeconds(thread * 1000L + i);
           SubjectId s = i % 2 == 0 ? ALICE : BOB;
-          ConsentRecord r = (i + thread) % 3 == 0 ? Withdrawal.of(s, Purpose.of("marketing"), at)
-              : grant(s, (i + thread) % 3 == 1 ? "marketing" : "marketing.email", "quizlab", at);
+          ConsentRecord r;
+          if (i % 5 == 4 && lastGrant.containsKey(s)) {
+            // a withdrawal of one grant by id, racing the other threads' appends for the subject
+            r = GrantWithdrawal.of(s, lastGrant.remove(s).id(), at);
+          } else if ((i + thread) % 3 == 0) {
+            r = Withdrawal.of(s, Purpose.of("marketing"), at);
+          } else {
+            Grant g = grant(s, (i + thread) % 3 == 1 ? "marketing" : "marketing.email", "quizlab", at);
+            lastGrant.put(s, g);
+            r = g;
+          }
           store.append(r, at);
         }
         return null;
@@ -217,10 +250,12 @@ final class ConsentStateTest {
     Arbitrary<Optional<Recipient>> recipient =
         Arbitraries.of(Optional.empty(), Optional.of(Recipient.FIRST_PARTY), Optional.of(Recipient.of("quizlab")));
     Arbitrary<Instant> at = Arbitraries.integers().between(-3, 30).map(T0::plusSeconds);
-    Arbitrary<ConsentRecord> grant = Combinators.combine(subject, purpose, recipient, at)
-        .as((s, p, r, t) -> {
-          Grant.Builder b = Grant.builder(s).purpose(p).category(t.getEpochSecond() % 2 == 0 ? "contact" : "contact.email")
-              .grantedAt(t);
+    // a few ids, so that withdrawals by id hit grants before and after them, of either subject
+    Arbitrary<GrantId> id = Arbitraries.of("g0", "g1", "g2", "g3").map(GrantId::of);
+    Arbitrary<ConsentRecord> grant = Combinators.combine(subject, purpose, recipient, at, id)
+        .as((s, p, r, t, g) -> {
+          Grant.Builder b = Grant.builder(s).id(g).purpose(p)
+              .category(t.getEpochSecond() % 2 == 0 ? "contact" : "contact.email").grantedAt(t);
           r.ifPresent(b::recipient);
           if (t.getEpochSecond() % 3 == 0) {
             b.expiresAt(t.plusSeconds(60)).notice("privacy", 2);
@@ -229,7 +264,9 @@ final class ConsentStateTest {
         });
     Arbitrary<ConsentRecord> withdrawal = Combinators.combine(subject, purpose, recipient, at)
         .as((s, p, r, t) -> new Withdrawal(s, Purpose.of(p), r, t, Evidence.api()));
-    return Arbitraries.oneOf(grant, grant, withdrawal).list().ofMaxSize(12);
+    Arbitrary<ConsentRecord> byId = Combinators.combine(subject, id, at)
+        .as((s, g, t) -> new GrantWithdrawal(s, g, t, Evidence.api()));
+    return Arbitraries.oneOf(grant, grant, withdrawal, byId).list().ofMaxSize(12);
   }
 
   @Property

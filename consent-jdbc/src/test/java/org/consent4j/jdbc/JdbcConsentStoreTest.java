@@ -109,6 +109,35 @@ final class JdbcConsentStoreTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.consent4j.jdbc.TestDatabases#all")
+  void withdrawalsOfOneGrantReadBackEqualBetweenWithdrawalsOfPurposes(Database db) {
+    JdbcConsentStore store = db.newStore();
+    Grant g = fullGrant(ALICE);
+    LedgerEntry granted = store.append(g, T0);
+    LedgerEntry byPurpose = store.append(Withdrawal.of(ALICE, Purpose.of("marketing.sms"), T0), T0);
+    LedgerEntry byId = store.append(new org.consent4j.GrantWithdrawal(ALICE, g.id(), T0.plusNanos(7),
+        Evidence.of(CollectionMethod.WEB_FORM, "prefs")), T0.plusNanos(9));
+    assertEquals(List.of(granted, byPurpose, byId), store.history(ALICE));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#all")
+  void aWithdrawalRowWithBothAPurposeAndAGrantIsNotBelieved(Database db) throws Exception {
+    JdbcConsentStore store = db.newStore();
+    Grant g = fullGrant(ALICE);
+    store.append(g, T0);
+    LedgerEntry w = store.append(Withdrawal.of(ALICE, Purpose.of("marketing"), T0), T0);
+    try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO " + db.tablePrefix() + "grant_withdrawal (seq, subject_id, grant_id,"
+          + " withdrawn_at_sec, withdrawn_at_nano, evidence_method, evidence_ref) VALUES (" + w.sequence() + ", '"
+          + ALICE.value() + "', '" + g.id() + "', 0, 0, 'API', '')");
+    }
+    org.consent4j.ConsentStoreUnavailableException e =
+        assertThrows(org.consent4j.ConsentStoreUnavailableException.class, () -> store.history(ALICE));
+    assertTrue(e.getMessage().contains("ledger row " + w.sequence() + " is not a valid record"), e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#all")
   void objectionReadsBackEqual(Database db) {
     roundTrip(db.newStore(), new Objection(BOB, Purpose.of("fraud.scoring"), T0,
         Evidence.of(CollectionMethod.PAPER_FORM, "")), T0);

@@ -52,7 +52,7 @@ final class SchemaMigrationTest {
     JdbcConsentStore second = db.newStore();
 
     assertEquals(List.of(e), second.history(ALICE));
-    assertEquals(List.of(1, 2, 3, 4), versions(db, db.tablePrefix()));
+    assertEquals(List.of(1, 2, 3, 4, 5), versions(db, db.tablePrefix()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -75,7 +75,7 @@ final class SchemaMigrationTest {
     }
     pool.shutdown();
 
-    assertEquals(List.of(1, 2, 3, 4), versions(db, db.tablePrefix()));
+    assertEquals(List.of(1, 2, 3, 4, 5), versions(db, db.tablePrefix()));
     LedgerEntry e = created.get(0).append(Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0), T0);
     for (JdbcConsentStore s : created) {
       assertEquals(List.of(e), s.history(ALICE));
@@ -103,7 +103,8 @@ final class SchemaMigrationTest {
     LedgerEntry granted = migrated.append(Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0), T0);
     String user = db.tablePrefix() + "app";
     List<String> tables = Stream.of("ledger", "grant", "grant_purpose", "grant_category", "grant_recipient",
-        "grant_explicit", "notification", "notification_delivery", "withdrawal", "objection", "schema_version").map(t -> db.tablePrefix() + t).toList();
+        "grant_explicit", "notification", "notification_delivery", "withdrawal", "grant_withdrawal", "objection",
+        "schema_version").map(t -> db.tablePrefix() + t).toList();
     // the derived state tables are rewritten on every append (DELETE) and locked (FOR UPDATE)
     List<String> derived = Stream.of("consent_state", "state_subject").map(t -> db.tablePrefix() + t).toList();
     List<String> setUp = new ArrayList<>();
@@ -149,6 +150,30 @@ final class SchemaMigrationTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#all")
+  void aDatabaseAtVersion4MigratesToVersion5KeepingItsLedgerAndThenTakesWithdrawalsOfOneGrant(Database db)
+      throws Exception {
+    JdbcConsentStore old = db.newStore();
+    Grant kept = Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact"), T0);
+    Grant withdrawn = Grant.of(ALICE, Purpose.of("marketing"), DataCategory.of("contact.email"), T0);
+    LedgerEntry a = old.append(kept, T0);
+    LedgerEntry b = old.append(withdrawn, T0);
+    LedgerEntry c = old.append(Withdrawal.of(ALICE, Purpose.of("marketing.sms"), T0), T0);
+    // what a release before V5 left behind: no grant_withdrawal table, versions 1 to 4
+    execute(db, List.of("DROP TABLE " + db.tablePrefix() + "grant_withdrawal",
+        "DELETE FROM " + db.tablePrefix() + "schema_version WHERE version = 5"));
+    assertEquals(List.of(1, 2, 3, 4), versions(db, db.tablePrefix()));
+
+    JdbcConsentStore migrated = db.newStore();
+    assertEquals(List.of(1, 2, 3, 4, 5), versions(db, db.tablePrefix()));
+    assertEquals(List.of(a, b, c), migrated.history(ALICE));
+    LedgerEntry d = migrated.append(org.consent4j.GrantWithdrawal.of(ALICE, withdrawn.id(), T0), T0);
+    assertEquals(List.of(a, b, c, d), migrated.history(ALICE));
+    assertEquals(ConsentStateTest.expected(List.of(migrated.history(ALICE))),
+        ConsentStateTest.stateRows(db, db.dataSource()));
+  }
+
   private static void execute(Database db, List<String> statements) throws Exception {
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
       for (String sql : statements) {
@@ -163,7 +188,7 @@ final class SchemaMigrationTest {
     JdbcConsentStore store = db.newStore();
     assertTrue(store.toString().contains(db.tablePrefix()), store.toString());
     try (Connection c = db.dataSource().getConnection()) {
-      for (String table : List.of("ledger", "grant", "withdrawal", "objection")) {
+      for (String table : List.of("ledger", "grant", "withdrawal", "grant_withdrawal", "objection")) {
         List<String> indexed = new ArrayList<>();
         String name = db.tablePrefix() + table;
         String stored = c.getMetaData().storesUpperCaseIdentifiers() ? name.toUpperCase() : name;

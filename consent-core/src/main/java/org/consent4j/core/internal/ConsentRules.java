@@ -10,6 +10,7 @@ import org.consent4j.Catalog;
 import org.consent4j.DataCategory;
 import org.consent4j.Decision;
 import org.consent4j.Grant;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.LegalBasis;
 import org.consent4j.Objection;
@@ -141,12 +142,17 @@ public final class ConsentRules {
    * A withdrawal voids the grants recorded before it, and also those recorded after it but
    * granted before it: importing an old consent after the subject withdrew must not bring it
    * back. A grant given at or after the withdrawal's time and recorded after it is a new consent.
+   * A withdrawal of the grant by its id voids it wherever it stands in the ledger: a grant id, once
+   * withdrawn, never covers anything again.
    */
   private static boolean withdrawn(List<LedgerEntry> history, int grantIndex, Grant grant, Purpose purpose,
       Recipient to) {
     for (int j = 0; j < history.size(); j++) {
       if (j != grantIndex && history.get(j).record() instanceof Withdrawal w && w.voids(purpose, to)
           && (j > grantIndex || grant.grantedAt().isBefore(w.withdrawnAt()))) {
+        return true;
+      }
+      if (history.get(j).record() instanceof GrantWithdrawal w && w.voids(grant)) {
         return true;
       }
     }

@@ -86,12 +86,16 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   private final DataSource dataSource;
   /** Null until the tables are set up (a sink built with {@link Builder#buildLazily()}). */
   private volatile Dialect dialect;
-  private final Schema schema;
+  /** The table names; qualified with the named schema once the database was reached. */
+  private volatile Schema schema;
+  private final Optional<String> schemaName;
 
-  private JdbcAuditSink(DataSource dataSource, Dialect dialect, Schema schema) {
+  private JdbcAuditSink(DataSource dataSource, Builder.SetUp setUp, Schema schema, Optional<String> schemaName) {
     this.dataSource = dataSource;
-    this.dialect = dialect;
-    this.schema = schema;
+    this.schemaName = schemaName;
+    // the schema first: a reader that sees the dialect sees the qualified names
+    this.schema = setUp == null ? schema : setUp.schema();
+    this.dialect = setUp == null ? null : setUp.dialect();
   }
 
   /** Sets the tables up on first use when built lazily; afterwards a volatile read. */
@@ -102,7 +106,9 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
     }
     synchronized (this) {
       if (dialect == null) {
-        dialect = Builder.setUp(dataSource, schema);
+        Builder.SetUp setUp = Builder.setUp(dataSource, schema, schemaName);
+        schema = setUp.schema();
+        dialect = setUp.dialect();
       }
       return dialect;
     }
@@ -132,6 +138,11 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   /** The prefix of this sink's table names. */
   public String tablePrefix() {
     return schema.prefix();
+  }
+
+  /** The schema (on MariaDB/MySQL, the database) of this sink's tables, if one was named. */
+  public Optional<String> schema() {
+    return schemaName;
   }
 
   // ---------------------------------------------------------------- appending
@@ -621,7 +632,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
       return c;
     } catch (SQLException e) {
       throw new AuditUnavailableException("cannot reach the audit database (" + productName() + ", tables "
-          + schema.prefix() + "audit*) to " + operation + ": the DataSource gave no connection" + state(e)
+          + schema.prefix() + "audit*" + inSchema() + ") to " + operation + ": the DataSource gave no connection" + state(e)
           + ". Check the database URL, credentials, network and pool size; audited access is refused until it"
           + " answers", e);
     }
@@ -630,11 +641,15 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   private AuditUnavailableException failed(String operation, SQLException e, boolean committing) {
     // The driver's message stays in the cause only: it may quote SQL or values.
     return new AuditUnavailableException("the audit database (" + productName() + ", tables "
-        + schema.prefix() + "audit*) could not " + operation + state(e)
+        + schema.prefix() + "audit*" + inSchema() + ") could not " + operation + state(e)
         + (committing ? "; the commit failed, so the records may or may not be stored" : "; nothing was stored")
         + ". Check that the database is reachable and its user may SELECT and INSERT on " + schema.audit() + " and "
         + schema.auditAppend() + " and UPDATE " + schema.auditHead() + "; audited access is refused until it answers",
         e);
+  }
+
+  private String inSchema() {
+    return schemaName.map(n -> " in schema " + n).orElse("");
   }
 
   private static String state(SQLException e) {
@@ -653,9 +668,22 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
   public static final class Builder {
     private final DataSource dataSource;
     private Schema schema = new Schema(Schema.DEFAULT_PREFIX);
+    private Optional<String> schemaName = Optional.empty();
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Puts the tables in the named schema (on MariaDB/MySQL, the named database), created if
+     * missing, and names them qualified in every statement; give the consent store's builder the
+     * same name to keep the ledger and the trail together. See {@code JdbcConsentStore.Builder.schema}.
+     *
+     * @throws IllegalArgumentException naming the schema if it is not valid
+     */
+    public Builder schema(String name) {
+      this.schemaName = Optional.of(Schema.validName(Objects.requireNonNull(name, "name")));
+      return this;
     }
 
     /**
@@ -677,7 +705,7 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
      * @throws AuditUnavailableException if the database cannot be reached or migrated
      */
     public JdbcAuditSink build() {
-      return new JdbcAuditSink(dataSource, setUp(dataSource, schema), schema);
+      return new JdbcAuditSink(dataSource, setUp(dataSource, schema, schemaName), schema, schemaName);
     }
 
     /**
@@ -687,20 +715,25 @@ public final class JdbcAuditSink implements SharedChainAuditSink {
      * AuditUnavailableException}) until the database answers.
      */
     public JdbcAuditSink buildLazily() {
-      return new JdbcAuditSink(dataSource, null, schema);
+      return new JdbcAuditSink(dataSource, null, schema, schemaName);
     }
 
-    static Dialect setUp(DataSource dataSource, Schema schema) {
+    /** The database's dialect and the table names qualified for it. */
+    record SetUp(Dialect dialect, Schema schema) {}
+
+    static SetUp setUp(DataSource dataSource, Schema unqualified, Optional<String> schemaName) {
       String product = "the database";
       try (Connection c = dataSource.getConnection()) {
         product = c.getMetaData().getDatabaseProductName();
         Dialect dialect = Dialect.fromProductName(product);
         product = dialect.productName();
+        Schema schema = Schema.of(unqualified.prefix(), schemaName, dialect, c.getMetaData());
         Migrations.migrate(c, dialect, schema);
         ensureHead(c, schema);
-        return dialect;
+        return new SetUp(dialect, schema);
       } catch (SQLException e) {
-        throw new AuditUnavailableException("cannot set up the audit tables " + schema.prefix() + "audit* on "
+        throw new AuditUnavailableException("cannot set up the audit tables " + unqualified.prefix() + "audit*"
+            + schemaName.map(n -> " in schema " + n).orElse("") + " on "
             + product + state(e) + ": check that the database is reachable and that its user may create tables,"
             + " or have a DBA create them as docs/AUDIT-JDBC.md shows; audited access is refused until then", e);
       }

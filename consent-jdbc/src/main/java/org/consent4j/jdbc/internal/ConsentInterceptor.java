@@ -103,14 +103,25 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   public static ConsentInterceptor create(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
       String consentTablePrefix, long cacheSize, org.consent4j.jdbc.AuditLevel level) throws SQLException {
+    return create(dataSource, engine, mapping, Optional.empty(), consentTablePrefix, cacheSize, level);
+  }
+
+  /**
+   * As {@link #create(DataSource, ConsentEngine, SchemaMapping, String, long, org.consent4j.jdbc.AuditLevel)},
+   * for a consent store whose tables live in the schema {@code consentSchema} (when present).
+   */
+  public static ConsentInterceptor create(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
+      Optional<String> consentSchema, String consentTablePrefix, long cacheSize, org.consent4j.jdbc.AuditLevel level)
+      throws SQLException {
     Objects.requireNonNull(level, "level");
+    Objects.requireNonNull(consentSchema, "consentSchema").ifPresent(Schema::validName);
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(mapping, "mapping");
     mapping.validate(engine.catalog());
     new Schema(consentTablePrefix); // validates the prefix
-    return new ConsentInterceptor(engine, () -> rewriter(dataSource, engine, mapping, consentTablePrefix, level),
-        cacheSize, level);
+    return new ConsentInterceptor(engine,
+        () -> rewriter(dataSource, engine, mapping, consentSchema, consentTablePrefix, level), cacheSize, level);
   }
 
   /**
@@ -138,7 +149,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
   }
 
   private static SqlRewriter rewriter(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
-      String consentTablePrefix, org.consent4j.jdbc.AuditLevel level) throws SQLException {
+      Optional<String> consentSchema, String consentTablePrefix, org.consent4j.jdbc.AuditLevel level)
+      throws SQLException {
+    Schema store;
     Dialect dialect;
     List<ProtectedTable> tables = new ArrayList<>();
     org.consent4j.jdbc.internal.rewrite.DatabaseObjects objects;
@@ -146,6 +159,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     try (Connection c = dataSource.getConnection()) {
       mapping.validate(c);
       dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+      store = Schema.of(consentTablePrefix, consentSchema, dialect, c.getMetaData());
       for (TableMapping t : mapping.tables()) {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
             t.subjectColumns(), t.rowCategory(), t.columns(), Optional.of(
@@ -170,7 +184,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
         functions = unsafeFunctions;
       }
     }
-    return new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, consentTablePrefix,
+    return new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, store,
         level == org.consent4j.jdbc.AuditLevel.SUBJECT);
   }
 

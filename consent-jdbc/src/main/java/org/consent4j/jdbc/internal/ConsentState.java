@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.consent4j.DataCategory;
 import org.consent4j.Grant;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.Notice;
 import org.consent4j.Purpose;
@@ -32,9 +33,10 @@ import org.consent4j.Withdrawal;
  * out when a withdrawal voids it for every purpose it could serve: the withdrawal's purpose covers
  * the row's purpose, names no recipient or the row's, and came after the grant in the ledger or at
  * a later time than the grant was given (so importing an old consent after a withdrawal does not
- * bring it back). A withdrawal of a narrower purpose than the grant's voids only part of what the
- * row serves: its purpose goes into the row's {@code voided_purposes}, and the SQL check skips the
- * row for every purpose that overlaps one of them. So the check reads this one table, with no
+ * bring it back), and every row of a grant the subject withdrew by its id is left out. A
+ * withdrawal of a narrower purpose than the grant's voids only part of what the row serves: its
+ * purpose goes into the row's {@code voided_purposes}, and the SQL check skips the row for every
+ * purpose that overlaps one of them. So the check reads this one table, with no
  * subquery of its own, which lets the planner hash it (PostgreSQL turns such an EXISTS in a masked
  * column into a hashed subplan when many rows are read).
  */
@@ -98,7 +100,7 @@ public final class ConsentState {
   public static List<Row> rows(List<LedgerEntry> history) {
     List<Row> out = new ArrayList<>();
     for (int i = 0; i < history.size(); i++) {
-      if (!(history.get(i).record() instanceof Grant g)) {
+      if (!(history.get(i).record() instanceof Grant g) || withdrawnById(history, g)) {
         continue;
       }
       for (Purpose p : g.purposes()) {
@@ -115,6 +117,19 @@ public final class ConsentState {
       }
     }
     return out;
+  }
+
+  /**
+   * True when the subject withdrew this grant by its id: the grant then has no row at all, wherever
+   * the withdrawal stands in the ledger (the same test as {@code ConsentRules.withdrawn}).
+   */
+  private static boolean withdrawnById(List<LedgerEntry> history, Grant g) {
+    for (LedgerEntry e : history) {
+      if (e.record() instanceof GrantWithdrawal w && w.voids(g)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -123,6 +123,20 @@ public enum Dialect {
     }
   }
 
+  /**
+   * {@code CREATE SCHEMA IF NOT EXISTS} (a database on MariaDB/MySQL, with the store's collation).
+   *
+   * @param qualifier the quoted schema name followed by a dot, as {@link Schema#qualifier()} gives it
+   */
+  String createSchema(String qualifier) {
+    String quoted = qualifier.substring(0, qualifier.length() - 1);
+    return switch (this) {
+      case H2, POSTGRESQL -> "CREATE SCHEMA IF NOT EXISTS " + quoted;
+      case MARIADB -> "CREATE DATABASE IF NOT EXISTS " + quoted + " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin";
+      case MYSQL -> "CREATE DATABASE IF NOT EXISTS " + quoted + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    };
+  }
+
   /** A column type for text of any length (JSON lists of subjects, for instance). */
   String longText() {
     return switch (this) {
@@ -169,21 +183,21 @@ public enum Dialect {
           try (ResultSet r = s.executeQuery()) {
             if (!r.next() || r.getInt(1) != 1) {
               throw new SQLTimeoutException("waited " + LOCK_TIMEOUT_SECONDS + " s for another process to finish"
-                  + " migrating the tables " + schema.prefix() + "*; is a migration stuck?");
+                  + " migrating the tables " + schema.describe() + "; is a migration stuck?");
             }
           }
         }
       }
       case H2 -> {
-        ReentrantLock lock = H2_LOCKS.computeIfAbsent(c.getCatalog() + "/" + schema.prefix(), k -> new ReentrantLock());
+        ReentrantLock lock = H2_LOCKS.computeIfAbsent(h2LockKey(c, schema), k -> new ReentrantLock());
         try {
           if (!lock.tryLock(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new SQLTimeoutException("waited " + LOCK_TIMEOUT_SECONDS + " s for another thread to finish"
-                + " migrating the tables " + schema.prefix() + "*; is a migration stuck?");
+                + " migrating the tables " + schema.describe() + "; is a migration stuck?");
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new SQLException("interrupted while waiting to migrate the tables " + schema.prefix() + "*", e);
+          throw new SQLException("interrupted while waiting to migrate the tables " + schema.describe(), e);
         }
       }
       default -> throw new AssertionError(this);
@@ -193,7 +207,7 @@ public enum Dialect {
   /** Releases a lock taken by {@link #lockMigrations}, where it is not bound to the transaction. */
   void unlockMigrations(Connection c, Schema schema) throws SQLException {
     if (this == H2) {
-      H2_LOCKS.get(c.getCatalog() + "/" + schema.prefix()).unlock();
+      H2_LOCKS.get(h2LockKey(c, schema)).unlock();
     } else if (this == MARIADB || this == MYSQL) {
       try (PreparedStatement s = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
         s.setString(1, lockName(c, schema));
@@ -207,14 +221,19 @@ public enum Dialect {
     return this == POSTGRESQL;
   }
 
+  private static String h2LockKey(Connection c, Schema schema) throws SQLException {
+    return c.getCatalog() + "/" + schema.qualifier() + schema.prefix();
+  }
+
   private static long lockKey(Schema schema) {
     // "c4jm" in the high half keeps clear of other applications' advisory locks.
-    return (0x63346a6dL << 32) | crc32("consent4j:" + schema.prefix());
+    return (0x63346a6dL << 32) | crc32("consent4j:" + schema.qualifier() + schema.prefix());
   }
 
   private static String lockName(Connection c, Schema schema) throws SQLException {
-    // GET_LOCK names are server-wide (64 characters at most): qualify by database, hashed.
-    String database = String.valueOf(c.getCatalog());
+    // GET_LOCK names are server-wide (64 characters at most): qualify by database (the store's
+    // own, when it names one), hashed.
+    String database = schema.storedName().orElse(String.valueOf(c.getCatalog()));
     return "consent4j_migrate_" + schema.prefix() + Long.toHexString(crc32(database));
   }
 

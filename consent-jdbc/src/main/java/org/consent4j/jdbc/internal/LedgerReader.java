@@ -20,6 +20,7 @@ import org.consent4j.DataCategory;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
 import org.consent4j.GrantId;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.Notice;
 import org.consent4j.Objection;
@@ -30,7 +31,7 @@ import org.consent4j.Withdrawal;
 
 /**
  * Reads subjects' ledgers: for up to {@link #CHUNK} subjects, one query for the ledger rows (the
- * ledger joined to its grant, withdrawal and objection rows, in sequence order) and, when there
+ * ledger joined to its grant, withdrawal, grant withdrawal and objection rows, in sequence order) and, when there
  * are grants, one for their purposes, categories and recipients. SELECT only. Not API.
  */
 public final class LedgerReader {
@@ -156,11 +157,13 @@ public final class LedgerReader {
         + " g.grant_id, g.granted_at_sec, g.granted_at_nano, g.expires_at_sec, g.expires_at_nano,"
         + " g.notice_id, g.notice_version, g.evidence_method, g.evidence_ref,"
         + " w.purpose, w.recipient, w.withdrawn_at_sec, w.withdrawn_at_nano, w.evidence_method, w.evidence_ref,"
-        + " o.purpose, o.objected_at_sec, o.objected_at_nano, o.evidence_method, o.evidence_ref"
+        + " o.purpose, o.objected_at_sec, o.objected_at_nano, o.evidence_method, o.evidence_ref,"
+        + " x.grant_id, x.withdrawn_at_sec, x.withdrawn_at_nano, x.evidence_method, x.evidence_ref"
         + " FROM " + s.ledger() + " l"
         + " LEFT JOIN " + s.grant() + " g ON g.seq = l.seq"
         + " LEFT JOIN " + s.withdrawal() + " w ON w.seq = l.seq"
         + " LEFT JOIN " + s.objection() + " o ON o.seq = l.seq"
+        + " LEFT JOIN " + s.grantWithdrawal() + " x ON x.seq = l.seq"
         + " WHERE l.subject_id IN " + inList(n)
         + " ORDER BY l.seq";
   }
@@ -203,6 +206,8 @@ public final class LedgerReader {
     Integer noticeVersion;
     // withdrawal, objection
     String purpose;
+    // withdrawal of one grant (kind W with a grant_withdrawal row)
+    String withdrawnGrant;
     String recipient;
     Instant at;
     // every kind
@@ -233,11 +238,21 @@ public final class LedgerReader {
         }
         case WITHDRAWAL -> {
           row.purpose = r.getString(15);
-          row.detailMissing = row.purpose == null;
-          row.recipient = r.getString(16);
-          row.at = instant(r, 17);
-          row.evidenceMethod = r.getString(19);
-          row.evidenceRef = r.getString(20);
+          row.withdrawnGrant = r.getString(26);
+          if (row.purpose != null && row.withdrawnGrant != null) {
+            throw new InvalidLedgerException(row.seq, "the withdrawal has both a purpose and a grant row", null);
+          }
+          row.detailMissing = row.purpose == null && row.withdrawnGrant == null;
+          if (row.withdrawnGrant != null) {
+            row.at = instant(r, 27);
+            row.evidenceMethod = r.getString(29);
+            row.evidenceRef = r.getString(30);
+          } else {
+            row.recipient = r.getString(16);
+            row.at = instant(r, 17);
+            row.evidenceMethod = r.getString(19);
+            row.evidenceRef = r.getString(20);
+          }
         }
         case OBJECTION -> {
           row.purpose = r.getString(21);
@@ -285,8 +300,10 @@ public final class LedgerReader {
               grantedAt, Optional.ofNullable(expiresAt), evidence, g.explicit.contains("categories"),
               g.explicit.contains("transfer"));
         }
-        case WITHDRAWAL -> new Withdrawal(subject, Purpose.of(purpose), Optional.ofNullable(recipient).map(Recipient::of),
-            at, evidence);
+        case WITHDRAWAL -> withdrawnGrant != null
+            ? new GrantWithdrawal(subject, GrantId.of(withdrawnGrant), at, evidence)
+            : new Withdrawal(subject, Purpose.of(purpose), Optional.ofNullable(recipient).map(Recipient::of), at,
+                evidence);
         case OBJECTION -> new Objection(subject, Purpose.of(purpose), at, evidence);
       };
     }

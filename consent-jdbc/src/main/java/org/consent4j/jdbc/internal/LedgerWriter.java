@@ -13,6 +13,7 @@ import java.util.List;
 import org.consent4j.ConsentRecord;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.Objection;
 import org.consent4j.Withdrawal;
 
@@ -29,6 +30,8 @@ public final class LedgerWriter {
   private final String insertRecipient;
   private final String insertExplicit;
   private final String insertWithdrawal;
+  private final String insertGrantWithdrawal;
+  private final String grantPairs;
   private final String insertObjection;
   private final String insertNotification;
 
@@ -47,6 +50,12 @@ public final class LedgerWriter {
     this.insertWithdrawal = "INSERT INTO " + schema.withdrawal()
         + " (seq, subject_id, purpose, recipient, withdrawn_at_sec, withdrawn_at_nano, evidence_method,"
         + " evidence_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    this.insertGrantWithdrawal = "INSERT INTO " + schema.grantWithdrawal()
+        + " (seq, subject_id, grant_id, withdrawn_at_sec, withdrawn_at_nano, evidence_method, evidence_ref)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    this.grantPairs = "SELECT DISTINCT p.purpose, r.recipient FROM " + schema.grant() + " g JOIN " + schema.grantPurpose()
+        + " p ON p.seq = g.seq JOIN " + schema.grantRecipient() + " r ON r.seq = g.seq"
+        + " WHERE g.subject_id = ? AND g.grant_id = ? ORDER BY p.purpose, r.recipient";
     this.insertObjection = "INSERT INTO " + schema.objection()
         + " (seq, subject_id, purpose, objected_at_sec, objected_at_nano, evidence_method, evidence_ref)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -91,6 +100,13 @@ public final class LedgerWriter {
     } else if (record instanceof Withdrawal w) {
       insertWithdrawal(c, seq, w);
       queueNotification(c, w.subject(), 'W', java.util.Optional.of(w.purpose()), w.recipient(), recordedAt);
+    } else if (record instanceof GrantWithdrawal w) {
+      insertGrantWithdrawal(c, seq, w);
+      // Art. 19: the recipients of what the grant covered, one notification per purpose and recipient
+      for (String[] pair : grantPairs(c, w)) {
+        queueNotification(c, w.subject(), 'W', java.util.Optional.of(org.consent4j.Purpose.of(pair[0])),
+            java.util.Optional.of(org.consent4j.Recipient.of(pair[1])), recordedAt);
+      }
     } else if (record instanceof Objection o) {
       insertObjection(c, seq, o);
     } else {
@@ -185,6 +201,33 @@ public final class LedgerWriter {
       setEvidence(s, 7, w.evidence());
       s.executeUpdate();
     }
+  }
+
+  private void insertGrantWithdrawal(Connection c, long seq, GrantWithdrawal w) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(insertGrantWithdrawal)) {
+      s.setLong(1, seq);
+      s.setString(2, w.subject().value());
+      s.setString(3, w.grant().value());
+      s.setLong(4, w.withdrawnAt().getEpochSecond());
+      s.setInt(5, w.withdrawnAt().getNano());
+      setEvidence(s, 6, w.evidence());
+      s.executeUpdate();
+    }
+  }
+
+  /** The purpose and recipient pairs of the subject's grants with the withdrawn id. */
+  private List<String[]> grantPairs(Connection c, GrantWithdrawal w) throws SQLException {
+    List<String[]> out = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(grantPairs)) {
+      s.setString(1, w.subject().value());
+      s.setString(2, w.grant().value());
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(new String[] {r.getString(1), r.getString(2)});
+        }
+      }
+    }
+    return out;
   }
 
   private void insertObjection(Connection c, long seq, Objection o) throws SQLException {

@@ -54,7 +54,8 @@ public final class Migrations {
       new Migration(2, "explicit consent of grants (GDPR Art. 9, 49); recipient notification outbox (Art. 19)",
           Migrations::v2),
       new Migration(3, "audit trail: hash-chained events and chain head; change notification", Migrations::v3),
-      new Migration(4, "current consent state", Migrations::v4, (c, d, s) -> new ConsentState(d, s).rebuild(c)));
+      new Migration(4, "current consent state", Migrations::v4, (c, d, s) -> new ConsentState(d, s).rebuild(c)),
+      new Migration(5, "withdrawal of one grant by its id", Migrations::v5));
 
   private static final int ATTEMPTS = 3;
 
@@ -91,6 +92,7 @@ public final class Migrations {
   /** The DDL of every migration, in order, for documentation and DBAs who apply it by hand. */
   public static List<String> ddl(Dialect dialect, Schema schema) {
     List<String> out = new ArrayList<>();
+    schema.storedName().ifPresent(n -> out.add(dialect.createSchema(schema.qualifier())));
     out.add(schemaVersionTable(dialect, schema).get(0));
     for (Migration m : ALL) {
       out.addAll(m.ddl().statements(dialect, schema));
@@ -106,6 +108,7 @@ public final class Migrations {
     try {
       dialect.lockMigrations(c, schema);
       try {
+        createSchemaIfMissing(c, dialect, schema);
         execute(c, schemaVersionTable(dialect, schema));
         Set<Integer> applied = appliedVersions(c, schema);
         for (Migration m : ALL) {
@@ -137,6 +140,28 @@ public final class Migrations {
         c.setAutoCommit(true);
       }
     }
+  }
+
+  /**
+   * Creates the store's named schema (a database on MariaDB/MySQL) when it does not exist yet.
+   * Asks first, so that a user allowed to create tables in a schema a DBA created, but not to
+   * create schemas, can migrate (PostgreSQL checks that right even for an existing schema).
+   */
+  private static void createSchemaIfMissing(Connection c, Dialect dialect, Schema schema) throws SQLException {
+    if (schema.storedName().isEmpty()) {
+      return;
+    }
+    String sql = dialect == Dialect.POSTGRESQL ? "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?"
+        : "SELECT 1 FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = ?";
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, schema.storedName().get());
+      try (ResultSet r = s.executeQuery()) {
+        if (r.next()) {
+          return;
+        }
+      }
+    }
+    execute(c, List.of(dialect.createSchema(schema.qualifier())));
   }
 
   private static Set<Integer> allVersions() {
@@ -208,7 +233,7 @@ public final class Migrations {
         "recorded_at_nano INT NOT NULL",
         "CONSTRAINT " + p + "ck_ledger_kind CHECK (kind IN ('G', 'W', 'O'))",
         "CONSTRAINT " + p + "ck_ledger_nano CHECK (recorded_at_nano BETWEEN 0 AND 999999999)"),
-        List.of(new Index(p + "ix_ledger_subject", "subject_id, seq"))));
+        List.of(new Index(s.indexName(d, p + "ix_ledger_subject"), "subject_id, seq"))));
     out.addAll(d.createTable(s.grant(), List.of(
         "seq BIGINT NOT NULL PRIMARY KEY",
         "grant_id VARCHAR(64) NOT NULL",
@@ -224,7 +249,7 @@ public final class Migrations {
         "CONSTRAINT " + p + "fk_grant_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)",
         "CONSTRAINT " + p + "ck_grant_expiry CHECK ((expires_at_sec IS NULL) = (expires_at_nano IS NULL))",
         "CONSTRAINT " + p + "ck_grant_notice CHECK ((notice_id IS NULL) = (notice_version IS NULL))"),
-        List.of(new Index(p + "ix_grant_subject", "subject_id, seq"))));
+        List.of(new Index(s.indexName(d, p + "ix_grant_subject"), "subject_id, seq"))));
     out.addAll(grantSet(d, s.grantPurpose(), "purpose", p + "fk_grant_purpose", s));
     out.addAll(grantSet(d, s.grantCategory(), "category", p + "fk_grant_category", s));
     out.addAll(grantSet(d, s.grantRecipient(), "recipient", p + "fk_grant_recipient", s));
@@ -238,7 +263,7 @@ public final class Migrations {
         "evidence_method VARCHAR(32) NOT NULL",
         "evidence_ref VARCHAR(512) NOT NULL",
         "CONSTRAINT " + p + "fk_withdrawal_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)"),
-        List.of(new Index(p + "ix_withdrawal_subject", "subject_id, seq"))));
+        List.of(new Index(s.indexName(d, p + "ix_withdrawal_subject"), "subject_id, seq"))));
     out.addAll(d.createTable(s.objection(), List.of(
         "seq BIGINT NOT NULL PRIMARY KEY",
         "subject_id VARCHAR(256) NOT NULL",
@@ -248,7 +273,7 @@ public final class Migrations {
         "evidence_method VARCHAR(32) NOT NULL",
         "evidence_ref VARCHAR(512) NOT NULL",
         "CONSTRAINT " + p + "fk_objection_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)"),
-        List.of(new Index(p + "ix_objection_subject", "subject_id, seq"))));
+        List.of(new Index(s.indexName(d, p + "ix_objection_subject"), "subject_id, seq"))));
     return out;
   }
 
@@ -279,7 +304,7 @@ public final class Migrations {
         "attempts INT DEFAULT 0 NOT NULL",
         "last_failure VARCHAR(200)",
         "CONSTRAINT " + p + "ck_notification_kind CHECK (kind IN ('W', 'E'))"),
-        List.of(new Index(p + "ix_notification_done", "done, id"))));
+        List.of(new Index(s.indexName(d, p + "ix_notification_done"), "done, id"))));
     out.addAll(d.createTable(s.notificationDelivery(), List.of(
         "notification_id BIGINT NOT NULL",
         "recipient VARCHAR(128) NOT NULL",
@@ -372,9 +397,32 @@ public final class Migrations {
         "notice_version INT",
         "voided_purposes VARCHAR(4000)",
         "PRIMARY KEY (grant_seq, purpose, recipient, category)"),
-        List.of(new Index(p + "ix_state_num", "subject_num, purpose, recipient"),
-            new Index(p + "ix_state_subject", "subject_id, purpose, recipient"))));
+        List.of(new Index(s.indexName(d, p + "ix_state_num"), "subject_num, purpose, recipient"),
+            new Index(s.indexName(d, p + "ix_state_subject"), "subject_id, purpose, recipient"))));
     return out;
+  }
+
+  /**
+   * V5: withdrawals of one grant by its id ({@code org.consent4j.GrantWithdrawal}). The ledger row
+   * has kind {@code W}, as a withdrawal of a purpose has, so the ledger's CHECK constraint stays as
+   * it is; which of the two tables holds the detail row tells them apart. Self-contained: one new
+   * table, nothing else changed, and no state to fill (no such withdrawal existed before it). A node
+   * still running the code of V4 reads such a row as a withdrawal without its detail row and fails
+   * closed (the store reports an invalid ledger) rather than ignoring it.
+   */
+  private static List<String> v5(Dialect d, Schema s) {
+    String p = s.prefix();
+    return d.createTable(s.grantWithdrawal(), List.of(
+        "seq BIGINT NOT NULL PRIMARY KEY",
+        "subject_id VARCHAR(256) NOT NULL",
+        "grant_id VARCHAR(64) NOT NULL",
+        "withdrawn_at_sec BIGINT NOT NULL",
+        "withdrawn_at_nano INT NOT NULL",
+        "evidence_method VARCHAR(32) NOT NULL",
+        "evidence_ref VARCHAR(512) NOT NULL",
+        "CONSTRAINT " + p + "fk_grant_withdrawal_ledger FOREIGN KEY (seq) REFERENCES " + s.ledger() + " (seq)",
+        "CONSTRAINT " + p + "ck_grant_withdrawal_nano CHECK (withdrawn_at_nano BETWEEN 0 AND 999999999)"),
+        List.of(new Index(s.indexName(d, p + "ix_grant_withdrawal_subject"), "subject_id, seq")));
   }
 
   private static List<String> grantSet(Dialect d, String table, String column, String fk, Schema s) {

@@ -2,6 +2,7 @@ package org.consent4j.jdbc.internal;
 
 import org.consent4j.ConsentRecord;
 import org.consent4j.Grant;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.Objection;
 import org.consent4j.Withdrawal;
 
@@ -25,7 +26,8 @@ enum RecordKind {
     if (record instanceof Grant) {
       return GRANT;
     }
-    if (record instanceof Withdrawal) {
+    if (record instanceof Withdrawal || record instanceof GrantWithdrawal) {
+      // one kind for both forms: the detail table (withdrawal or grant_withdrawal) tells them apart
       return WITHDRAWAL;
     }
     if (record instanceof Objection) {

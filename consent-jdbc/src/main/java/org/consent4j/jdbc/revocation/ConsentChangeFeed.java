@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -66,7 +67,9 @@ public final class ConsentChangeFeed implements AutoCloseable {
   }
 
   private final DataSource dataSource;
-  private final Schema schema;
+  /** The table names; qualified with the named schema once the database was reached. */
+  private volatile Schema schema;
+  private final Optional<String> schemaName;
   private final Mode mode;
   /** Null until the feed has reached the database (built lazily). */
   private volatile Dialect dialect;
@@ -85,9 +88,10 @@ public final class ConsentChangeFeed implements AutoCloseable {
   private Thread thread;
   private ConsentEngine engine;
 
-  private ConsentChangeFeed(Builder b, Dialect dialect) {
+  private ConsentChangeFeed(Builder b, Dialect dialect, Schema schema) {
     this.dataSource = b.dataSource;
-    this.schema = b.schema;
+    this.schema = schema;
+    this.schemaName = b.schemaName;
     this.mode = b.mode;
     this.dialect = dialect;
     this.listen = dialect != null && b.mode == Mode.AUTO && dialect == Dialect.POSTGRESQL;
@@ -197,7 +201,9 @@ public final class ConsentChangeFeed implements AutoCloseable {
     while (running && dialect == null) {
       try (Connection c = dataSource.getConnection()) {
         Dialect d = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
-        Migrations.migrate(c, d, schema);
+        Schema qualified = Schema.of(schema.prefix(), schemaName, d, c.getMetaData());
+        Migrations.migrate(c, d, qualified);
+        schema = qualified;
         listen = mode == Mode.AUTO && d == Dialect.POSTGRESQL;
         dialect = d;
       } catch (SQLException | RuntimeException e) {
@@ -215,12 +221,12 @@ public final class ConsentChangeFeed implements AutoCloseable {
   }
 
   private void run() {
-    LedgerPoller poller = new LedgerPoller(schema, GAP_TIMEOUT.toNanos());
-    PgChangeListener listener = null;
-    boolean warned = false;
     if (!setUp()) {
       return;
     }
+    LedgerPoller poller = new LedgerPoller(schema, GAP_TIMEOUT.toNanos());
+    PgChangeListener listener = null;
+    boolean warned = false;
     try {
       while (running) {
         if (listen) {
@@ -302,7 +308,7 @@ public final class ConsentChangeFeed implements AutoCloseable {
   @Override
   public String toString() {
     Dialect d = dialect;
-    return "ConsentChangeFeed[" + (d == null ? "database not reached yet" : d.productName()) + ", " + schema.prefix() + "*, "
+    return "ConsentChangeFeed[" + (d == null ? "database not reached yet" : d.productName()) + ", " + schema.describe() + ", "
         + (listen ? "LISTEN/NOTIFY" : "polling") + ", staleness bound " + stalenessBound + "]";
   }
 
@@ -310,6 +316,7 @@ public final class ConsentChangeFeed implements AutoCloseable {
   public static final class Builder {
     private final DataSource dataSource;
     private Schema schema = new Schema(Schema.DEFAULT_PREFIX);
+    private Optional<String> schemaName = Optional.empty();
     private Mode mode = Mode.AUTO;
     private Duration pollInterval = Duration.ofMillis(500);
     private Duration heartbeatInterval = Duration.ofMillis(250);
@@ -322,6 +329,17 @@ public final class ConsentChangeFeed implements AutoCloseable {
     /** The consent store's table prefix, {@code consent4j_} by default. */
     public Builder tablePrefix(String prefix) {
       this.schema = new Schema(Objects.requireNonNull(prefix, "prefix"));
+      return this;
+    }
+
+    /**
+     * The schema (on MariaDB/MySQL, the database) of the consent store's tables, when the store
+     * was built with {@code JdbcConsentStore.Builder.schema}: the same name.
+     *
+     * @throws IllegalArgumentException naming the schema if it is not valid
+     */
+    public Builder schema(String name) {
+      this.schemaName = Optional.of(Schema.validName(Objects.requireNonNull(name, "name")));
       return this;
     }
 
@@ -372,7 +390,7 @@ public final class ConsentChangeFeed implements AutoCloseable {
      */
     public ConsentChangeFeed buildLazily() {
       checkIntervals();
-      return new ConsentChangeFeed(this, null);
+      return new ConsentChangeFeed(this, null, schema);
     }
 
     private void checkIntervals() {
@@ -402,11 +420,12 @@ public final class ConsentChangeFeed implements AutoCloseable {
       checkIntervals();
       try (Connection c = dataSource.getConnection()) {
         Dialect dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
-        Migrations.migrate(c, dialect, schema);
-        return new ConsentChangeFeed(this, dialect);
+        Schema qualified = Schema.of(schema.prefix(), schemaName, dialect, c.getMetaData());
+        Migrations.migrate(c, dialect, qualified);
+        return new ConsentChangeFeed(this, dialect, qualified);
       } catch (SQLException e) {
         throw new ConsentStoreUnavailableException("cannot set up the consent change feed on the tables "
-            + schema.prefix() + "*: the database could not be reached or migrated" + (e.getSQLState() == null ? ""
+            + schema.describe() + schemaName.map(n -> " in schema " + n).orElse("") + ": the database could not be reached or migrated" + (e.getSQLState() == null ? ""
             : " (SQLState " + e.getSQLState() + ")") + ". Check the database URL, credentials and network", e);
       }
     }

@@ -45,7 +45,9 @@ public final class ConsentDataSource implements DataSource {
    * <p>The consent check runs in SQL, in the wrapped database, on the tables of the engine's
    * consent store: that store must be a {@link org.consent4j.jdbc.JdbcConsentStore} (or a {@link
    * org.consent4j.jdbc.LazyConsentStore}) whose tables the wrapped data source's connections
-   * reach, under the names the store gives them. Both are checked here.
+   * reach, under the names the store gives them. Both are checked here. The consent check names the
+   * store's tables qualified with the store's schema when it has one, so guarded connections need
+   * not have that schema on their search path.
    *
    * <pre>{@code
    * ConsentEngine engine = ConsentEngine.builder().catalog(catalog).store(JdbcConsentStore.create(pool)).build();
@@ -82,9 +84,10 @@ public final class ConsentDataSource implements DataSource {
     Objects.requireNonNull(mapping, "mapping");
     Objects.requireNonNull(level, "level");
     String prefix = storeTablePrefix(engine.store());
-    requireStoreReachable(delegate, prefix);
-    return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping, prefix,
-        10_000, level));
+    java.util.Optional<String> schema = storeSchema(engine.store());
+    requireStoreReachable(delegate, prefix, schema);
+    return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping, schema,
+        prefix, 10_000, level));
   }
 
   /**
@@ -122,7 +125,7 @@ public final class ConsentDataSource implements DataSource {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(level, "level");
     return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping,
-        store.tablePrefix(), 10_000, level));
+        store.schema(), store.tablePrefix(), 10_000, level));
   }
 
   private static String storeTablePrefix(org.consent4j.spi.ConsentStore store) {
@@ -138,13 +141,22 @@ public final class ConsentDataSource implements DataSource {
         + " reaches");
   }
 
+  /** The schema of the engine's store; called after {@link #storeTablePrefix} accepted the store. */
+  private static java.util.Optional<String> storeSchema(org.consent4j.spi.ConsentStore store) {
+    return store instanceof org.consent4j.jdbc.JdbcConsentStore jdbc ? jdbc.schema()
+        : ((org.consent4j.jdbc.LazyConsentStore) store).schema();
+  }
+
   /**
-   * The rewritten SQL reads the store's consent state table by its name: the wrapped data source's
-   * connections must reach it, or every guarded query fails when it runs.
+   * The rewritten SQL reads the store's consent state table by its (qualified) name: the wrapped
+   * data source's connections must reach it, or every guarded query fails when it runs.
    */
-  private static void requireStoreReachable(DataSource delegate, String prefix) throws SQLException {
-    String table = new org.consent4j.jdbc.internal.Schema(prefix).consentState();
+  private static void requireStoreReachable(DataSource delegate, String prefix, java.util.Optional<String> schema)
+      throws SQLException {
     try (Connection c = delegate.getConnection()) {
+      String table = org.consent4j.jdbc.internal.Schema.of(prefix, schema,
+          org.consent4j.jdbc.internal.Dialect.fromProductName(c.getMetaData().getDatabaseProductName()),
+          c.getMetaData()).consentState();
       boolean rollback = !c.getAutoCommit();
       try (java.sql.Statement s = c.createStatement()) {
         // The name is the validated prefix and a constant, never user input.

@@ -52,9 +52,9 @@ import org.consent4j.jdbc.internal.rewrite.ProtectedTable;
 import org.consent4j.jdbc.internal.rewrite.SqlRewriter;
 
 /**
- * The rewriter against an oracle written in plain Java: random grants, withdrawals and objections
- * over a small contact / friend / orders database, random queries from a generator of shapes, and
- * random contexts. The rewritten query on the mapped tables must return exactly what the ORIGINAL
+ * The rewriter against an oracle written in plain Java: random grants, withdrawals (of purposes
+ * and of single grants by id) and objections over a small contact / friend / orders database,
+ * random queries from a generator of shapes, and random contexts. The rewritten query on the mapped tables must return exactly what the ORIGINAL
  * query returns on unmapped copies of the tables from which Java removed the rows and masked the
  * values the engine's own decisions ({@link ConsentEngine#checkAll}) do not permit.
  *
@@ -218,7 +218,7 @@ abstract class SqlRewriterProperties {
 
   // ------------------------------------------------------------------ the ledger
 
-  sealed interface Action permits GrantA, WithdrawA, ObjectA {}
+  sealed interface Action permits GrantA, WithdrawA, WithdrawGrantA, ObjectA {}
 
   /**
    * @param backdate how long before NOW the grant was given
@@ -235,10 +235,14 @@ abstract class SqlRewriterProperties {
 
   record WithdrawA(int subject, String purpose, String recipient) implements Action {}
 
+  /** Withdraws one grant by its id: the {@code pick}-th recorded so far (modulo their number), by its subject. */
+  record WithdrawGrantA(int pick) implements Action {}
+
   record ObjectA(int subject) implements Action {}
 
   /** Records the ledger, all at the fixed clock, in order. */
   static void apply(ConsentEngine engine, List<Action> actions) {
+    List<Grant> recorded = new ArrayList<>();
     for (Action a : actions) {
       if (a instanceof GrantA g) {
         Instant grantedAt = NOW.minus(g.backdate());
@@ -262,7 +266,10 @@ abstract class SqlRewriterProperties {
         if (g.explicitTransfer()) {
           b.explicitTransfer();
         }
-        engine.grant(b.grantedAt(grantedAt));
+        recorded.add(engine.grant(b.grantedAt(grantedAt)));
+      } else if (a instanceof WithdrawGrantA w && !recorded.isEmpty()) {
+        Grant g = recorded.get(w.pick() % recorded.size());
+        engine.withdraw(g.subject(), g.id());
       } else if (a instanceof WithdrawA w) {
         if (w.recipient() == null) {
           engine.withdraw(SubjectId.of(w.subject()), Purpose.of(w.purpose()));
@@ -465,9 +472,11 @@ abstract class SqlRewriterProperties {
             (flags & 2) != 0));
     Arbitrary<Action> withdraw = Combinators.combine(subject, Arbitraries.of(CONSENT_PURPOSES),
         Arbitraries.of(RECIPIENTS).injectNull(0.6)).as(WithdrawA::new);
+    Arbitrary<Action> withdrawGrant = Arbitraries.integers().between(0, 15).map(WithdrawGrantA::new);
     Arbitrary<Action> object = subject.map(ObjectA::new);
     return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(8, grant), net.jqwik.api.Tuple.of(2, withdraw), net.jqwik.api.Tuple.of(1, object))
+        net.jqwik.api.Tuple.of(8, grant), net.jqwik.api.Tuple.of(2, withdraw), net.jqwik.api.Tuple.of(2, withdrawGrant),
+        net.jqwik.api.Tuple.of(1, object))
         .list().ofMinSize(2).ofMaxSize(16);
   }
 

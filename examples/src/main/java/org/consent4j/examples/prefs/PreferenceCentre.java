@@ -31,6 +31,7 @@ import org.consent4j.DataCategory;
 import org.consent4j.Decision;
 import org.consent4j.Evidence;
 import org.consent4j.Grant;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.LedgerEntry;
 import org.consent4j.Objection;
 import org.consent4j.Purpose;
@@ -45,15 +46,16 @@ import org.consent4j.examples.crm.CrmDatabase;
 
 /**
  * A contact's preference centre as a tiny local web page, on the JDK's own HTTP server: the
- * contact's consents per purpose and recipient with a Withdraw button each (withdrawal as easy as
- * giving, GDPR Art. 7(3)), their consent ledger, and who accessed their data, when and why, from
+ * contact's consents, one per grant, with a Withdraw button each that withdraws that grant only
+ * (withdrawal as easy as giving, GDPR Art. 7(3)), their consent ledger, and who accessed their data, when and why, from
  * the audit trail (Art. 15). A second page runs the marketing export through the guarded
  * {@code DataSource}, so a withdrawal can be seen taking effect.
  *
  * <pre>
  *   GET  /                          a few contacts of the CRM
  *   GET  /contact/{id}              the contact's consents, ledger and access history
- *   POST /contact/{id}/withdraw     form fields purpose, recipient (empty: every recipient)
+ *   POST /contact/{id}/withdraw     form field grant (one grant, by id; the page's buttons), or
+ *                                   purpose and recipient (a purpose; empty recipient: every one)
  *   GET  /export?purpose=marketing.email[&amp;recipient=self]   the contact ids an export gets
  * </pre>
  *
@@ -247,26 +249,15 @@ public final class PreferenceCentre implements AutoCloseable {
     return Response.html(200, Html.page("Preference centre", b.toString()));
   }
 
-  /** One consent of the contact: a purpose and a recipient named together by at least one grant. */
-  private record Consent(Purpose purpose, Recipient recipient) implements Comparable<Consent> {
-    @Override
-    public int compareTo(Consent o) {
-      int c = purpose.compareTo(o.purpose);
-      return c != 0 ? c : recipient.compareTo(o.recipient);
-    }
-  }
-
   private Response contact(SubjectId subject) {
     List<LedgerEntry> ledger = engine.history(subject);
-    // every purpose/recipient pair a grant names, with the categories its grants cover
-    TreeMap<Consent, SortedSet<DataCategory>> consents = new TreeMap<>();
+    java.util.Set<org.consent4j.GrantId> withdrawnById = new java.util.HashSet<>();
+    Map<org.consent4j.GrantId, Grant> grants = new java.util.LinkedHashMap<>();
     for (LedgerEntry e : ledger) {
-      if (e.record() instanceof Grant g) {
-        for (Purpose p : g.purposes()) {
-          for (Recipient r : g.recipients()) {
-            consents.computeIfAbsent(new Consent(p, r), k -> new TreeSet<>()).addAll(g.categories());
-          }
-        }
+      if (e.record() instanceof GrantWithdrawal w) {
+        withdrawnById.add(w.grant());
+      } else if (e.record() instanceof Grant g) {
+        grants.putIfAbsent(g.id(), g);
       }
     }
     String id = esc(subject.value());
@@ -275,26 +266,25 @@ public final class PreferenceCentre implements AutoCloseable {
     b.append("<h1>Preference centre of contact <span id=\"subject\">").append(id).append("</span></h1>\n");
 
     b.append("<h2>Your consents</h2>\n");
-    if (consents.isEmpty()) {
+    if (grants.isEmpty()) {
       b.append("<p id=\"no-consents\">You have not given any consent.</p>\n");
     } else {
+      // one row per consent given (grant), each withdrawn on its own: the others stay, even for the same purpose
       b.append("<table id=\"consents\">\n<tr><th>Purpose</th><th>Recipient</th><th>Data</th><th>State</th><th></th></tr>\n");
-      for (Map.Entry<Consent, SortedSet<DataCategory>> c : consents.entrySet()) {
-        Purpose p = c.getKey().purpose();
-        Recipient r = c.getKey().recipient();
-        // the engine decides, by the same rules as every other access; the check is audited
-        Decision d = engine.checkAll(List.of(subject), AccessContext.of(ACTOR, p, r), Set.of(),
-            "preference centre: show consent state").get(subject);
-        String state = state(d.subjectReason());
-        b.append("<tr data-purpose=\"").append(esc(p.name())).append("\" data-recipient=\"").append(esc(r.id()))
-            .append("\"><td>").append(esc(p.name())).append("</td><td>").append(esc(recipientLabel(r)))
-            .append("</td><td>").append(esc(join(c.getValue()))).append("</td><td class=\"state ")
+      for (Grant g : grants.values()) {
+        String purposes = spaced(g.purposes());
+        String recipients = spaced(g.recipients());
+        String state = withdrawnById.contains(g.id()) ? "withdrawn" : state(subject, g);
+        b.append("<tr data-purpose=\"").append(esc(purposes)).append("\" data-recipient=\"").append(esc(recipients))
+            .append("\" data-grant=\"").append(esc(g.id().value())).append("\"><td>").append(esc(join(g.purposes())))
+            .append("</td><td>").append(esc(join(g.recipients().stream().map(PreferenceCentre::recipientLabel).toList())))
+            .append("</td><td>").append(esc(join(g.categories()))).append("</td><td class=\"state ")
             .append(esc(state)).append("\">").append(esc(state)).append("</td><td>");
-        if (d.subjectReason() != Reason.GRANT_WITHDRAWN && d.subjectReason() != Reason.GRANT_EXPIRED) {
+        if (!state.equals("withdrawn") && !state.equals("expired")) {
           b.append("<form class=\"withdraw\" method=\"post\" action=\"").append(base).append("/withdraw\" data-purpose=\"")
-              .append(esc(p.name())).append("\" data-recipient=\"").append(esc(r.id())).append("\">")
-              .append("<input type=\"hidden\" name=\"purpose\" value=\"").append(esc(p.name())).append("\">")
-              .append("<input type=\"hidden\" name=\"recipient\" value=\"").append(esc(r.id())).append("\">")
+              .append(esc(purposes)).append("\" data-recipient=\"").append(esc(recipients)).append("\" data-grant=\"")
+              .append(esc(g.id().value())).append("\">")
+              .append("<input type=\"hidden\" name=\"grant\" value=\"").append(esc(g.id().value())).append("\">")
               .append("<button type=\"submit\">Withdraw</button></form>");
         }
         b.append("</td></tr>\n");
@@ -321,6 +311,13 @@ public final class PreferenceCentre implements AutoCloseable {
           b.append("<td>withdrawal</td><td>").append(esc(w.purpose())).append("</td><td>")
               .append(esc(w.recipient().map(PreferenceCentre::recipientLabel).orElse("every recipient")))
               .append("</td><td></td><td></td><td>from ").append(esc(w.withdrawnAt())).append("</td>");
+        } else if (e.record() instanceof GrantWithdrawal w) {
+          // the whole grant: its purposes and recipients, as the consent rows showed them
+          Grant g = grants.get(w.grant());
+          b.append("<td>withdrawal</td><td>").append(esc(g == null ? "" : join(g.purposes()))).append("</td><td>")
+              .append(esc(g == null ? "" : join(g.recipients().stream().map(PreferenceCentre::recipientLabel).toList())))
+              .append("</td><td>the whole consent ").append(esc(w.grant().value())).append("</td><td></td><td>from ")
+              .append(esc(w.withdrawnAt())).append("</td>");
         } else if (e.record() instanceof Objection o) {
           b.append("<td>objection</td><td>").append(esc(o.purpose())).append("</td><td></td><td></td><td></td><td>from ")
               .append(esc(o.objectedAt())).append("</td>");
@@ -353,16 +350,27 @@ public final class PreferenceCentre implements AutoCloseable {
   }
 
   private Response withdraw(SubjectId subject, Map<String, String> form) {
+    String grant = form.getOrDefault("grant", "").strip();
     String purpose = form.getOrDefault("purpose", "").strip();
     String recipient = form.getOrDefault("recipient", "").strip();
-    if (purpose.isEmpty()) {
-      throw new BadRequest("the form has no purpose to withdraw");
+    // Recorded as the subject's own act through this form; every check that starts after this
+    // returns sees it.
+    if (!grant.isEmpty()) {
+      // the page's button: one grant, by its id; the engine refuses an id that is not this contact's
+      try {
+        engine.record(new GrantWithdrawal(subject, org.consent4j.GrantId.of(grant), engine.clock().instant(),
+            EVIDENCE));
+      } catch (org.consent4j.UnknownGrantException e) {
+        throw new BadRequest(e.getMessage());
+      }
+    } else if (!purpose.isEmpty()) {
+      // a purpose, for every recipient or one: the engine checks the names against the catalog
+      engine.record(new Withdrawal(subject, Purpose.of(purpose),
+          recipient.isEmpty() ? Optional.empty() : Optional.of(Recipient.of(recipient)),
+          engine.clock().instant(), EVIDENCE));
+    } else {
+      throw new BadRequest("the form names no grant and no purpose to withdraw");
     }
-    // Recorded as the subject's own act through this form; the engine checks the names against
-    // the catalog and every check that starts after this returns sees it.
-    engine.record(new Withdrawal(subject, Purpose.of(purpose),
-        recipient.isEmpty() ? Optional.empty() : Optional.of(Recipient.of(recipient)),
-        engine.clock().instant(), EVIDENCE));
     return Response.redirect("/contact/" + url(subject.value()));
   }
 
@@ -391,6 +399,36 @@ public final class PreferenceCentre implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------------- helpers
+
+  /**
+   * The state of one grant as the engine decides for its first purpose and recipient; a grant whose
+   * every purpose and recipient the engine reports withdrawn reads withdrawn.
+   */
+  private String state(SubjectId subject, Grant g) {
+    boolean allWithdrawn = true;
+    Reason first = null;
+    for (Purpose p : g.purposes()) {
+      for (Recipient r : g.recipients()) {
+        // the engine decides, by the same rules as every other access; the check is audited
+        Reason reason = engine.checkAll(List.of(subject), AccessContext.of(ACTOR, p, r), Set.of(),
+            "preference centre: show consent state").get(subject).subjectReason();
+        first = first == null ? reason : first;
+        allWithdrawn &= reason == Reason.GRANT_WITHDRAWN;
+      }
+    }
+    if (allWithdrawn) {
+      return "withdrawn";
+    }
+    return g.expiresAt().map(t -> !t.isAfter(engine.clock().instant())).orElse(false) ? "expired" : state(first);
+  }
+
+  private static String spaced(java.util.Collection<?> values) {
+    StringBuilder b = new StringBuilder();
+    for (Object v : values) {
+      b.append(b.length() == 0 ? "" : " ").append(v);
+    }
+    return b.toString();
+  }
 
   private static String state(Reason reason) {
     return switch (reason) {

@@ -22,6 +22,7 @@ import org.consent4j.AccessContext;
 import org.consent4j.LedgerEntry;
 import org.consent4j.Reason;
 import org.consent4j.SubjectId;
+import org.consent4j.GrantWithdrawal;
 import org.consent4j.Withdrawal;
 import org.consent4j.examples.crm.CrmDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -78,15 +79,16 @@ class PreferenceCentreTest {
     assertTrue(page.contains("<td>campaign-service</td><td>marketing.email</td>"), page);
     assertTrue(page.contains("id=\"accesses\""));
 
-    HttpResponse<String> posted = postForm("contact/42/withdraw", "purpose=marketing.email&recipient=self", null);
+    // the button posts the id of that one grant
+    String grant = buttonGrant(page, "marketing.email", "self");
+    HttpResponse<String> posted = postForm("contact/42/withdraw", "grant=" + grant, null);
     assertEquals(303, posted.statusCode());
     assertEquals("/contact/42", posted.headers().firstValue("Location").orElseThrow());
 
-    // recorded as the subject's own withdrawal, for the first party only, collected by the form
+    // recorded as the subject's own withdrawal of that grant, collected by the form
     LedgerEntry last = crm.engine().history(ada).get(crm.engine().history(ada).size() - 1);
-    Withdrawal w = assertInstanceOf(Withdrawal.class, last.record());
-    assertEquals("marketing.email", w.purpose().name());
-    assertEquals("self", w.recipient().orElseThrow().id());
+    GrantWithdrawal w = assertInstanceOf(GrantWithdrawal.class, last.record());
+    assertEquals(grant, w.grant().value());
     assertEquals(PreferenceCentre.EVIDENCE, w.evidence());
 
     page = get("contact/42").body();
@@ -111,6 +113,32 @@ class PreferenceCentreTest {
     assertEquals("withdrawn", state(get("contact/505").body(), "research", "quizlab"));
     assertEquals(Reason.GRANT_WITHDRAWN, crm.engine().check(s, AccessContext.of("test", "research", "quizlab"),
         Set.of()).subjectReason());
+  }
+
+  @Test
+  void aPurposeCanStillBeWithdrawnByFormForEveryGrantThatCoversIt() throws Exception {
+    // a contact of the generated CRM with a current marketing.email consent, other than the story's
+    SubjectId s = java.util.stream.IntStream.rangeClosed(200, 400).mapToObj(SubjectId::of)
+        .filter(x -> crm.engine().check(x, AccessContext.of("test", "marketing.email"), Set.of()).subjectReason()
+            == Reason.GRANTED).findFirst().orElseThrow();
+    assertEquals("given", state(get("contact/" + s.value()).body(), "marketing.email", "self"));
+    assertEquals(303, postForm("contact/" + s.value() + "/withdraw", "purpose=marketing.email&recipient=self", null)
+        .statusCode());
+    LedgerEntry last = crm.engine().history(s).get(crm.engine().history(s).size() - 1);
+    Withdrawal w = assertInstanceOf(Withdrawal.class, last.record());
+    assertEquals("marketing.email", w.purpose().name());
+    assertEquals("self", w.recipient().orElseThrow().id());
+    assertEquals("withdrawn", state(get("contact/" + s.value()).body(), "marketing.email", "self"));
+  }
+
+  @Test
+  void withdrawingAnotherContactsGrantOrAnUnknownOneIsRefusedAndRecordsNothing() throws Exception {
+    String othersGrant = buttonGrant(get("contact/42").body(), "research", "quizlab"); // the story contact's
+    SubjectId s = SubjectId.of(7);
+    int entries = crm.engine().history(s).size();
+    assertEquals(400, postForm("contact/7/withdraw", "grant=" + othersGrant, null).statusCode());
+    assertEquals(400, postForm("contact/7/withdraw", "grant=no-such-grant", null).statusCode());
+    assertEquals(entries, crm.engine().history(s).size(), "nothing recorded");
   }
 
   @Test
@@ -222,10 +250,10 @@ class PreferenceCentreTest {
     return ids;
   }
 
-  /** The state cell of the consent row for {@code purpose} and {@code recipient}. */
+  /** The state cell of the consent row (one grant) for {@code purpose} and {@code recipient}. */
   private static String state(String page, String purpose, String recipient) {
     Matcher m = Pattern.compile("<tr data-purpose=\"" + Pattern.quote(purpose) + "\" data-recipient=\""
-        + Pattern.quote(recipient) + "\">.*?<td class=\"state [^\"]*\">([^<]*)</td>").matcher(page);
+        + Pattern.quote(recipient) + "\"[^>]*>.*?<td class=\"state [^\"]*\">([^<]*)</td>").matcher(page);
     assertTrue(m.find(), "no consent row for " + purpose + "/" + recipient + " in\n" + page);
     return m.group(1);
   }
@@ -233,6 +261,15 @@ class PreferenceCentreTest {
   private static boolean hasWithdrawButton(String page, String purpose, String recipient) {
     return page.contains("<form class=\"withdraw\" method=\"post\" action=\"/contact/")
         && Pattern.compile("<form class=\"withdraw\"[^>]*data-purpose=\"" + Pattern.quote(purpose)
-            + "\" data-recipient=\"" + Pattern.quote(recipient) + "\">").matcher(page).find();
+            + "\" data-recipient=\"" + Pattern.quote(recipient) + "\"[^>]*>").matcher(page).find();
+  }
+
+  /** The grant id the Withdraw button of the consent row for {@code purpose} and {@code recipient} posts. */
+  private static String buttonGrant(String page, String purpose, String recipient) {
+    Matcher m = Pattern.compile("<form class=\"withdraw\"[^>]*data-purpose=\"" + Pattern.quote(purpose)
+        + "\" data-recipient=\"" + Pattern.quote(recipient) + "\" data-grant=\"[^\"]+\">"
+        + "<input type=\"hidden\" name=\"grant\" value=\"([^\"]+)\">").matcher(page);
+    assertTrue(m.find(), "no Withdraw button for " + purpose + "/" + recipient + " in\n" + page);
+    return m.group(1);
   }
 }

@@ -24,7 +24,8 @@ import org.consent4j.jdbc.internal.Dialect;
  * method mirrors one part of the Java rules; the tests hold the two to one answer. Not API.
  *
  * <p>Every value spliced into the SQL is a validated catalog name ({@code [a-z0-9_.-]}), a
- * validated table prefix, a column name from the database's own metadata (quoted), or the
+ * validated table prefix (qualified with the store's quoted, validated schema name when it has one),
+ * a column name from the database's own metadata (quoted), or the
  * time markers that {@link RewrittenStatement} replaces with numbers.
  */
 final class ConsentPredicates {
@@ -38,6 +39,7 @@ final class ConsentPredicates {
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final Dialect dialect;
+  /** What precedes each store table's name: the table prefix, qualified with the store's schema if any. */
   private final String prefix;
   private final Catalog catalog;
 

@@ -151,7 +151,30 @@ public final class SqlRewriter {
    */
   public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
       Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
-    this(tables, DatabaseObjects.ofUnsafeNames(unsafeViews), unsafeFunctions, catalog, dialect, consentTablePrefix,
+    this(tables, DatabaseObjects.ofUnsafeNames(unsafeViews), unsafeFunctions, catalog, dialect,
+        new org.consent4j.jdbc.internal.Schema(consentTablePrefix), subjectColumns);
+  }
+
+  /**
+   * As {@link #SqlRewriter(Collection, Set, Set, Catalog, Dialect, String, boolean)}, for a consent
+   * store whose tables may live in a named schema: the consent checks name them qualified.
+   *
+   * @param store the consent store's table names, qualified as the store writes them
+   */
+  public SqlRewriter(Collection<ProtectedTable> tables, Set<String> unsafeViews, Set<String> unsafeFunctions,
+      Catalog catalog, Dialect dialect, org.consent4j.jdbc.internal.Schema store, boolean subjectColumns) {
+    this(tables, DatabaseObjects.ofUnsafeNames(unsafeViews), unsafeFunctions, catalog, dialect, store,
+        subjectColumns);
+  }
+
+  /**
+   * As {@link #SqlRewriter(Collection, DatabaseObjects, Set, Catalog, Dialect,
+   * org.consent4j.jdbc.internal.Schema, boolean)}, for a store in the connection's current schema
+   * with the table prefix {@code consentTablePrefix}.
+   */
+  public SqlRewriter(Collection<ProtectedTable> tables, DatabaseObjects objects, Set<String> unsafeFunctions,
+      Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
+    this(tables, objects, unsafeFunctions, catalog, dialect, new org.consent4j.jdbc.internal.Schema(consentTablePrefix),
         subjectColumns);
   }
 
@@ -161,12 +184,12 @@ public final class SqlRewriter {
    *     references are resolved to them, and statements naming an unsafe one are refused
    * @param unsafeFunctions lower-case names of functions that may read mapped tables (see
    *     {@link LiveRoutines}); statements calling them are refused
-   * @param consentTablePrefix the validated prefix of the consent store's tables
+   * @param store the consent store's table names, qualified as the store writes them
    * @param subjectColumns whether to add the subject ids of each row of a plain top-level query
    *     as hidden trailing columns, for subject-level auditing
    */
   public SqlRewriter(Collection<ProtectedTable> tables, DatabaseObjects objects, Set<String> unsafeFunctions,
-      Catalog catalog, Dialect dialect, String consentTablePrefix, boolean subjectColumns) {
+      Catalog catalog, Dialect dialect, org.consent4j.jdbc.internal.Schema store, boolean subjectColumns) {
     this.subjectColumns = subjectColumns;
     for (ProtectedTable t : tables) {
       byName.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(t);
@@ -176,14 +199,17 @@ public final class SqlRewriter {
     watched.addAll(byName.keySet());
     watched.addAll(objects.unsafeNames());
     watched.addAll(this.unsafeFunctions);
-    for (String t : new org.consent4j.jdbc.internal.Schema(consentTablePrefix).tables()) {
+    // Bare names: a statement naming a store table, qualified by any schema or not at all, is
+    // refused, so neither the qualified name nor an unqualified one the search path resolves to it
+    // gets through (over-refusing a same-named table elsewhere, which is fail closed).
+    for (String t : store.bareTables()) {
       storeTables.add(t.toLowerCase(Locale.ROOT));
     }
     watched.addAll(storeTables);
     watched.addAll(DANGEROUS);
     watched.addAll(REFUSED_RELATIONS);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
-    this.predicates = new ConsentPredicates(dialect, consentTablePrefix, catalog);
+    this.predicates = new ConsentPredicates(dialect, store.qualifier() + store.prefix(), catalog);
     this.dialect = Objects.requireNonNull(dialect, "dialect");
   }
 
