@@ -87,7 +87,7 @@ final class StoreInNamedSchemaTest {
       engine.withdraw(SubjectId.of(3), third.id()); // item 13 through the qualified tables as well
       guarded = ConsentDataSource.wrap(db.dataSource(), engine,
           SchemaMapping.fromJson("{ \"tables\": [ { \"table\": \"" + p + "contact\", \"subject\": \"id\","
-              + " \"columns\": { \"email\": \"contact.email\" } } ] }"), store);
+              + " \"columns\": { \"email\": \"contact.email\" } } ] }")); // the store comes from the engine
     }
 
     /** The schema name as the database stores it. */
