@@ -238,6 +238,16 @@ public final class ConsentInterceptor implements StatementInterceptor {
             java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns()));
   }
 
+  /**
+   * The session's search path when {@code sql} names a table that objects of several schemas are
+   * named like (the rewrite depended on it), else null.
+   */
+  @Override
+  public Object resolution(String sql, Connection session) throws SQLException {
+    SqlRewriter current = rewriter;
+    return current.needsSearchPath(sql) ? current.searchPath(session) : null;
+  }
+
   @Override
   public Interception intercept(String sql, SqlKind kind) throws SQLException {
     return intercept(sql, kind, null);

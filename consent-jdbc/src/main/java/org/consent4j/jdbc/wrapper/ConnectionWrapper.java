@@ -130,7 +130,24 @@ final class ConnectionWrapper implements Connection {
   @Override
   public PreparedStatement prepareStatement(String sql) throws SQLException {
     Interception interception = intercept(sql, SqlKind.PREPARE);
-    return prepared(interception, GeneratedSubjects.Asked.NONE, () -> delegate.prepareStatement(interception.sql()));
+    return prepared(sql, interception, GeneratedSubjects.Asked.NONE, () -> delegate.prepareStatement(interception.sql()));
+  }
+
+  /**
+   * Records on {@code w} what the names of {@code sql} resolved under in this session (see {@link
+   * StatementInterceptor#resolution}), so that it is refused if that changes before it runs.
+   */
+  private <S extends PreparedStatementWrapper> S pinned(String sql, S w) throws SQLException {
+    Object resolved = interceptor.resolution(sql, delegate);
+    if (resolved != null) {
+      w.pin(sql, resolved);
+    }
+    return w;
+  }
+
+  /** What the names of {@code sql} resolve under in this session now (see {@link StatementInterceptor#resolution}). */
+  Object resolution(String sql) throws SQLException {
+    return interceptor.resolution(sql, delegate);
   }
 
   /** The driver's connection, for the wrapper's own transaction control around a generating INSERT. */
@@ -143,22 +160,22 @@ final class ConnectionWrapper implements Connection {
    * database generates, of one prepared to return the subject's generated keys too (see {@link
    * GeneratedSubjects}); the result set type and concurrency of an INSERT do not matter.
    */
-  private PreparedStatement prepared(Interception interception, GeneratedSubjects.Asked asked,
+  private PreparedStatement prepared(String sql, Interception interception, GeneratedSubjects.Asked asked,
       GeneratedSubjects.Execution<PreparedStatement> prepare) throws SQLException {
     if (interception.touchesProtectedData() && !interception.generatedSubjectColumns().isEmpty()) {
       PreparedStatementWrapper w = prepared(interception, () -> new PreparedStatementWrapper(this,
           GeneratedSubjects.prepare(delegate, interception, asked), interception));
       w.keysAsked = asked;
-      return w;
+      return pinned(sql, w);
     }
-    return prepared(interception, () -> new PreparedStatementWrapper(this, prepare.run(), interception));
+    return pinned(sql, prepared(interception, () -> new PreparedStatementWrapper(this, prepare.run(), interception)));
   }
 
   @Override
   public CallableStatement prepareCall(String sql) throws SQLException {
     Interception interception = intercept(sql, SqlKind.CALL);
-    return prepared(interception, () -> new CallableStatementWrapper(
-        this, delegate.prepareCall(interception.sql()), interception));
+    return pinned(sql, prepared(interception, () -> new CallableStatementWrapper(
+        this, delegate.prepareCall(interception.sql()), interception)));
   }
 
   @Override
@@ -257,7 +274,7 @@ final class ConnectionWrapper implements Connection {
       String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
     Interception interception = intercept(sql, SqlKind.PREPARE);
     refuseUpdatable(interception, resultSetConcurrency);
-    return prepared(interception, GeneratedSubjects.Asked.NONE,
+    return prepared(sql, interception, GeneratedSubjects.Asked.NONE,
         () -> delegate.prepareStatement(interception.sql(), resultSetType, resultSetConcurrency));
   }
 
@@ -266,10 +283,10 @@ final class ConnectionWrapper implements Connection {
       String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
     Interception interception = intercept(sql, SqlKind.CALL);
     refuseUpdatable(interception, resultSetConcurrency);
-    return prepared(interception, () -> new CallableStatementWrapper(
+    return pinned(sql, prepared(interception, () -> new CallableStatementWrapper(
         this,
         delegate.prepareCall(interception.sql(), resultSetType, resultSetConcurrency),
-        interception));
+        interception)));
   }
 
   @Override
@@ -325,7 +342,7 @@ final class ConnectionWrapper implements Connection {
       throws SQLException {
     Interception interception = intercept(sql, SqlKind.PREPARE);
     refuseUpdatable(interception, resultSetConcurrency);
-    return prepared(interception, GeneratedSubjects.Asked.NONE, () -> delegate.prepareStatement(
+    return prepared(sql, interception, GeneratedSubjects.Asked.NONE, () -> delegate.prepareStatement(
         interception.sql(), resultSetType, resultSetConcurrency, resultSetHoldability));
   }
 
@@ -335,18 +352,18 @@ final class ConnectionWrapper implements Connection {
       throws SQLException {
     Interception interception = intercept(sql, SqlKind.CALL);
     refuseUpdatable(interception, resultSetConcurrency);
-    return prepared(interception, () -> new CallableStatementWrapper(
+    return pinned(sql, prepared(interception, () -> new CallableStatementWrapper(
         this,
         delegate.prepareCall(
             interception.sql(), resultSetType, resultSetConcurrency, resultSetHoldability),
-        interception));
+        interception)));
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
     Interception interception = intercept(sql, SqlKind.PREPARE);
     Wrappers.requireKeysAllowed(interception, autoGeneratedKeys == java.sql.Statement.RETURN_GENERATED_KEYS);
-    return prepared(interception, GeneratedSubjects.Asked.of(autoGeneratedKeys),
+    return prepared(sql, interception, GeneratedSubjects.Asked.of(autoGeneratedKeys),
         () -> delegate.prepareStatement(interception.sql(), autoGeneratedKeys));
   }
 
@@ -354,7 +371,7 @@ final class ConnectionWrapper implements Connection {
   public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
     Interception interception = intercept(sql, SqlKind.PREPARE);
     Wrappers.requireKeysAllowed(interception, columnIndexes != null);
-    return prepared(interception, GeneratedSubjects.Asked.ofIndexes(interception, columnIndexes),
+    return prepared(sql, interception, GeneratedSubjects.Asked.ofIndexes(interception, columnIndexes),
         () -> delegate.prepareStatement(interception.sql(), columnIndexes));
   }
 
@@ -362,7 +379,7 @@ final class ConnectionWrapper implements Connection {
   public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
     Interception interception = intercept(sql, SqlKind.PREPARE);
     Wrappers.requireKeysAllowed(interception, columnNames != null);
-    return prepared(interception, GeneratedSubjects.Asked.of(columnNames),
+    return prepared(sql, interception, GeneratedSubjects.Asked.of(columnNames),
         () -> delegate.prepareStatement(interception.sql(), columnNames));
   }
 

@@ -43,6 +43,11 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   /** What the application asked of generated keys when it prepared the statement. */
   GeneratedSubjects.Asked keysAsked = GeneratedSubjects.Asked.NONE;
 
+  /** The SQL as the application prepared it, when its meaning depends on the session's state. */
+  private String pinnedSql;
+  /** What its names resolved under when it was prepared (see {@link StatementInterceptor#resolution}). */
+  private Object pinnedResolution;
+
   /** The bound values of each batch entry added so far. */
   private final java.util.List<java.util.Map<Integer, Object>> batchParameters = new java.util.ArrayList<>();
 
@@ -73,6 +78,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
    * the statement by those.
    */
   private void rebind() throws SQLException {
+    requireSameResolution();
     BoundParameters binder = preparedAs.touchesProtectedData() && batchParameters.isEmpty()
         ? BoundParameters.of(prepared) : null;
     if (binder != null) {
@@ -80,6 +86,25 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
       if (!values.isEmpty()) {
         binder.rebind(values);
       }
+    }
+  }
+
+  /** Records that this statement's names resolved under {@code resolution} of the session. */
+  void pin(String sql, Object resolution) {
+    this.pinnedSql = sql;
+    this.pinnedResolution = resolution;
+  }
+
+  /**
+   * Refuses to run when the session's state its names were resolved under (the search path) has
+   * changed since it was prepared: the database may resolve the same text to other objects (a view
+   * in another schema) than the ones consent4j checked.
+   */
+  private void requireSameResolution() throws SQLException {
+    if (pinnedResolution != null && !pinnedResolution.equals(connection.resolution(pinnedSql))) {
+      throw new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.BYPASS_REFUSED, "the session's search path changed"
+          + " after this statement was prepared, and its table names may now mean other objects than the ones"
+          + " consent4j checked; prepare the statement again under the new search path");
     }
   }
 
@@ -561,6 +586,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   }
 
   private void checkBatch() throws SQLException {
+    requireSameResolution();
     if (preparedAs.touchesProtectedData() && !batchParameters.isEmpty()) {
       try {
         preparedAs.listener().checkParameters(java.util.List.copyOf(batchParameters));

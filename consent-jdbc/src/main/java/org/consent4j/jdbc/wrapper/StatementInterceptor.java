@@ -44,6 +44,20 @@ public interface StatementInterceptor {
   }
 
   /**
+   * What the meaning of the names in {@code sql} depends on in {@code session}'s current state
+   * (for consent4j: the search path, when the text names a table that objects of several schemas
+   * are named like), or null when it depends on nothing the session can change. A prepared
+   * statement records this when it is prepared and is refused at execution when it changed: the
+   * database may then resolve the same text to other objects than the ones that were checked.
+   * Null by default.
+   *
+   * @throws SQLException if the session's state cannot be read
+   */
+  default Object resolution(String sql, java.sql.Connection session) throws SQLException {
+    return null;
+  }
+
+  /**
    * Reads again whatever the interceptor learned from the database when it was made (consent4j's
    * own: the mapped tables' columns and the views and functions that read them). Does nothing by
    * default.

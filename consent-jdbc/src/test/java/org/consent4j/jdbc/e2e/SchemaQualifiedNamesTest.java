@@ -251,6 +251,35 @@ final class SchemaQualifiedNamesTest {
     }
   }
 
+  /**
+   * A prepared statement is checked when it is prepared, but PostgreSQL resolves its names again
+   * when the search path changes: prepared under a path where {@code $contact} is an unrelated
+   * table, it would read the unsafe view of another schema once the path leads there. Such a
+   * statement is refused at execution when the path it was prepared under has changed.
+   */
+  @Test
+  void postgresAPreparedStatementIsRefusedWhenTheSearchPathChangedSinceItWasPrepared() throws Exception {
+    try (Database db = TestDatabases.postgres(); Crm crm = new Crm(db); Schemas s = new Schemas(crm)) {
+      ConsentDataSource guarded = s.guarded();
+      try (Connection c = guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+        execute(c, "SELECT set_config('search_path', '" + s.plain + "', false)");
+        try (java.sql.PreparedStatement ps = c.prepareStatement(crm.sql("SELECT id, email FROM $contact ORDER BY id"))) {
+          try (java.sql.ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next());
+            assertEquals("unrelated@example.org", rs.getString(2)); // plain's own table, as prepared
+          }
+          execute(c, "SELECT set_config('search_path', '" + s.other + "', false)");
+          assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> ps.executeQuery()));
+          execute(c, "SELECT set_config('search_path', '" + s.plain + "', false)");
+          try (java.sql.ResultSet rs = ps.executeQuery()) { // the path it was prepared under again
+            assertTrue(rs.next());
+            assertEquals("unrelated@example.org", rs.getString(2));
+          }
+        }
+      }
+    }
+  }
+
   private static boolean execute(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement()) {
       return st.execute(sql);
