@@ -202,7 +202,7 @@ final class PredicateGuards {
         unsafe |= onConditions(on.join()).stream().anyMatch(e -> !safe(e, s));
       }
       if (unsafe) {
-        if (!where.isEmpty()) {
+        if (where.stream().anyMatch(e -> !safe(e, s))) {
           u.setWhere(rebuild(where, s, entries));
         }
         ons.forEach(on -> guardOn(on, s));
@@ -305,7 +305,8 @@ final class PredicateGuards {
       return; // nothing here can be hidden; enclosing blocks guard their own
     }
     List<Expression> where = conjuncts(ps.getWhere());
-    boolean unsafe = where.stream().anyMatch(e -> !safe(e, s));
+    boolean unsafeWhere = where.stream().anyMatch(e -> !safe(e, s));
+    boolean unsafe = unsafeWhere;
     for (On on : ons) {
       for (Expression e : onConditions(on.join())) {
         unsafe |= !safe(e, s);
@@ -318,14 +319,21 @@ final class PredicateGuards {
         lateral = true;
       }
     }
+    for (On on : ons) {
+      // USING and NATURAL compare columns the statement does not spell out; H2 and MariaDB convert
+      // mismatched types row by row, so unless the types are known to match, filter first.
+      lateral |= !implicitComparisonsSafe(on);
+    }
     if (lateral) {
       // A LATERAL subquery or table function runs once per row of the items before it, wherever
-      // the planner joins it: filter every view first.
+      // the planner joins it, and an implicit comparison cannot be guarded: filter every view first.
       for (Entry e : entries) {
         fence(e);
       }
     } else if (unsafe) {
-      ps.setWhere(where.isEmpty() ? null : rebuild(where, s, entries));
+      if (unsafeWhere) {
+        ps.setWhere(rebuild(where, s, entries));
+      }
       for (On on : ons) {
         guardOn(on, s);
       }
@@ -383,6 +391,31 @@ final class PredicateGuards {
       out.add(safe(c, s) ? c : guarded(c, on.inScope()));
     }
     on.join().setOnExpressions(List.of(and(out)));
+  }
+
+  private boolean implicitComparisonsSafe(On on) {
+    Join j = on.join();
+    boolean using = j.getUsingColumns() != null && !j.getUsingColumns().isEmpty();
+    if (dialect == Dialect.POSTGRESQL || !using && !j.isNatural()) {
+      return true;
+    }
+    if (j.isNatural()) {
+      return false;
+    }
+    for (Column c : j.getUsingColumns()) {
+      Kind kind = null;
+      for (Entry e : on.inScope()) {
+        Kind k = e.table == null ? Kind.UNKNOWN : kindIn(e, SqlRewriter.unquote(c.getColumnName()));
+        if (k == Kind.UNKNOWN && e.table != null) {
+          continue; // the column is not this table's
+        }
+        if (k != Kind.INTEGRAL && k != Kind.TEXTUAL || kind != null && kind != k) {
+          return false;
+        }
+        kind = k;
+      }
+    }
+    return true;
   }
 
   private static List<Expression> onConditions(Join j) {
