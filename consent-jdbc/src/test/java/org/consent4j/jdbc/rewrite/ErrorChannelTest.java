@@ -1,6 +1,7 @@
 package org.consent4j.jdbc.rewrite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import org.consent4j.AccessContext;
 import org.consent4j.jdbc.TestDatabases;
 import org.consent4j.jdbc.TestDatabases.Database;
+import org.consent4j.jdbc.internal.rewrite.RewriteRefusedException;
 import org.consent4j.jdbc.rewrite.SqlRewriterDatabaseTest.Crm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +99,9 @@ final class ErrorChannelTest {
           "SELECT x.id FROM $contact x WHERE x.id = 3 AND " + fail(db, "x.id = 3"),
           "SELECT id FROM $contact WHERE id = 3 AND (" + fail(db, "id = 3") + " OR id = 3)",
           "SELECT id FROM $contact WHERE id IN (3, 4) AND " + fail(db, "id = 3"),
+          // aliased like the consent condition's own subqueries: fenced instead of guarded
+          "SELECT o.id FROM $contact o WHERE o.id = 3 AND " + fail(db, "o.id = 3"),
+          "SELECT g.id FROM $contact g WHERE g.id = 3 AND " + fail(db, "g.id = 3"),
           "SELECT n.body FROM $note n WHERE n.contact_id = 3 AND EXISTS (SELECT 1 FROM $contact x"
               + " WHERE x.id = n.contact_id AND " + fail(db, "x.id = 3") + ")");
     }
@@ -247,6 +252,7 @@ final class ErrorChannelTest {
     try (Crm crm = new Crm(db)) {
       // the guard changes nothing for rows the context may see: the user's own conditions run on them
       assertEquals("[1]", outcome(crm, "SELECT id FROM $contact WHERE id = 1 AND " + fail(db, "id = 2")));
+      assertEquals("[1]", outcome(crm, "SELECT o.id FROM $contact o WHERE o.id = 1 AND " + fail(db, "o.id = 2")));
       assertEquals("error", outcome(crm, "SELECT id FROM $contact WHERE id = 1 AND " + fail(db, "id = 1")));
       assertEquals("[1, 2]", outcome(crm, "SELECT id FROM (SELECT * FROM $contact) s WHERE " + fail(db, "id = 3")
           + " ORDER BY id"));
@@ -310,6 +316,23 @@ final class ErrorChannelTest {
         assertTrue(rewritten(crm, "SELECT id FROM $contact JOIN $note n ON n.contact_id = id WHERE id = 1 AND " + u)
             .contains("THEN (" + u), u);
       }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aConditionThatMayFailOverADataModifyingCteIsRefused(Database db) throws SQLException {
+    Assumptions.assumeTrue(db.name().equals("PostgreSQL"), "data-modifying CTEs are PostgreSQL's");
+    try (Crm crm = new Crm(db)) {
+      String cte = "WITH i AS (INSERT INTO $note (contact_id, body) SELECT id, 'x' FROM $contact RETURNING contact_id)"
+          + " SELECT contact_id FROM i WHERE ";
+      RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
+          () -> rewritten(crm, cte + fail(db, "contact_id = 3")));
+      assertEquals(RewriteRefusedException.Why.UNANALYSABLE_SQL, e.why());
+      assertTrue(e.getMessage().contains("data-modifying CTE i"), e.getMessage());
+      // a condition on a CTE's column may be any expression of the hidden row: refused as well
+      assertThrows(RewriteRefusedException.class, () -> rewritten(crm, cte + "contact_id = 3"));
+      rewritten(crm, cte.substring(0, cte.length() - " WHERE ".length())); // without a condition it runs
     }
   }
 

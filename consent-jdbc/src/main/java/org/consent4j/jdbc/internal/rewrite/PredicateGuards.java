@@ -81,6 +81,13 @@ import org.consent4j.jdbc.internal.Dialect;
  * <p>One instance per rewrite; not thread-safe.
  */
 final class PredicateGuards {
+  /**
+   * The aliases the consent conditions use inside their own subqueries ({@code ConsentPredicates}):
+   * a view the statement names so cannot be guarded (its alias would be shadowed there), and is
+   * fenced instead.
+   */
+  private static final Set<String> PROBE_ALIASES = Set.of("g", "gx", "gt", "o");
+
   /** The largest row count MariaDB accepts: a limit that keeps every row. */
   private static final String MARIADB_NO_LIMIT = "18446744073709551615";
 
@@ -365,7 +372,7 @@ final class PredicateGuards {
    */
   private Expression rebuild(List<Expression> where, Scope s, List<Entry> entries) {
     for (Entry e : entries) {
-      if (e.nullable || !(e.item instanceof ViewFromItem)) {
+      if (!guardable(e)) {
         fence(e);
       }
     }
@@ -382,7 +389,7 @@ final class PredicateGuards {
       return;
     }
     for (Entry e : on.inScope()) {
-      if (e.nullable || !(e.item instanceof ViewFromItem)) {
+      if (!guardable(e)) {
         fence(e);
       }
     }
@@ -428,10 +435,19 @@ final class PredicateGuards {
     return out;
   }
 
+  /**
+   * Whether a guard can stand for {@code e}: a view that is never null-extended and whose alias the
+   * consent condition's own subqueries do not shadow.
+   */
+  private static boolean guardable(Entry e) {
+    return e.item instanceof ViewFromItem v && !e.nullable && e.table != null
+        && !PROBE_ALIASES.contains(SqlRewriter.unquote(v.getAlias().getName()));
+  }
+
   private Expression guarded(Expression conjunct, List<Entry> entries) {
     List<String> conds = new ArrayList<>();
     for (Entry e : entries) {
-      if (e.item instanceof ViewFromItem v && !e.nullable && e.table != null) {
+      if (guardable(e) && e.item instanceof ViewFromItem v) {
         String c = visibility.apply(e.table, v.getAlias().getName());
         if (!c.equals("1 = 1")) {
           conds.add(c);
@@ -457,8 +473,12 @@ final class PredicateGuards {
         // PostgreSQL never merges a recursive CTE into the query or pushes conditions into it.
         return;
       }
-      if (!w.isRecursive()) {
-        fence(w.getSelect().getSelect());
+      if (!(w.getParenthesedStatement() instanceof ParenthesedSelect body)) {
+        throw new RewriteRefusedException(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a condition on the"
+            + " data-modifying CTE " + SqlRewriter.unquote(t.getName()) + ", which reads mapped tables, could fail on"
+            + " rows the context may not see; select from the tables instead");
+      } else if (!w.isRecursive()) {
+        fence(body.getSelect());
       } else if (e.replace != null) {
         // MariaDB refuses a limit in a recursive CTE's body: fence the reference instead.
         PlainSelect all = new PlainSelect();
