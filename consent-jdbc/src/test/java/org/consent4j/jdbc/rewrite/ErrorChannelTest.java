@@ -336,6 +336,31 @@ final class ErrorChannelTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aConditionThatMayFailInTheJoinOfAMultiTableUpdateRunsOnlyOnVisibleRows(Database db) throws SQLException {
+    Assumptions.assumeTrue(db.name().equals("MariaDB"), "UPDATE a JOIN b ON ... SET is MariaDB's");
+    try (Crm crm = new Crm(db)) {
+      // the ON runs on the target's raw rows: an inner join's unsafe conjunct moves to the guarded
+      // WHERE, an outer join's (or one with a parameter, whose place it would change) is refused
+      String update = "UPDATE $contact x JOIN $note n ON n.contact_id = x.id AND %s SET n.body = 'y' WHERE x.id = %d";
+      assertEquals("0", written(crm, String.format(update, "n.body IS NOT NULL", 3))); // hidden contact 3
+      assertEquals("1", written(crm, String.format(update, "n.body IS NOT NULL", 1)));
+      assertSameWhetherHiddenRowExistsForWrite(crm, String.format(update, fail(db, "x.id = 3"), 3));
+      RewriteRefusedException e = assertThrows(RewriteRefusedException.class, () -> rewritten(crm,
+          String.format(update.replace(" JOIN ", " LEFT JOIN "), fail(db, "x.id = 3"), 3)));
+      assertTrue(e.getMessage().contains("multi-table UPDATE"), e.getMessage());
+    }
+  }
+
+  static void assertSameWhetherHiddenRowExistsForWrite(Crm crm, String sql) throws SQLException {
+    String present = written(crm, sql);
+    try (Connection c = crm.db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      assertEquals(1, s.executeUpdate("DELETE FROM " + crm.p + "contact WHERE id = 3"));
+    }
+    assertEquals(written(crm, sql), present, "a write's outcome tells whether the hidden contact 3 exists");
+  }
+
   static String rewritten(Crm crm, String sql) {
     return crm.rewriter.rewrite(sql.replace("$", crm.p), Optional.of(MARKETING)).sql(crm.clock.instant())
         .replace(crm.p, "");

@@ -153,11 +153,15 @@ final class PredicateGuards {
   /** The CTEs whose bodies the walk is in: a reference to one of them there is its recursive self-reference. */
   private final Set<WithItem<?>> inside = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
+  /** Whether a write's target table is mapped (its raw rows are then restricted by the write condition only). */
+  private final java.util.function.Predicate<Table> mappedTarget;
+
   PredicateGuards(Dialect dialect, Map<ViewFromItem, ProtectedTable> views,
-      BiFunction<ProtectedTable, String, String> visibility) {
+      BiFunction<ProtectedTable, String, String> visibility, java.util.function.Predicate<Table> mappedTarget) {
     this.dialect = dialect;
     this.views = views;
     this.visibility = visibility;
+    this.mappedTarget = mappedTarget;
   }
 
   // ---- the pass over a rewritten statement
@@ -197,9 +201,34 @@ final class PredicateGuards {
       // the target itself: a mapped one is restricted by the rewriter's write condition
       entries.add(new Entry(u.getTable(), aliasOrName(u.getTable()), null, true, false));
       collect(null, u.getStartJoins(), false, entries, ons);
+      int startJoins = ons.size();
       collect(u.getFromItem(), u::setFromItem, u.getJoins(), false, entries, ons);
       Scope s = new Scope(scope, entries);
       children(o).forEach(c -> walk(c, s));
+      boolean hidden = protects(entries) || u.getTable() != null && mappedTarget.test(u.getTable());
+      for (On on : ons.subList(0, startJoins)) {
+        // MariaDB's UPDATE a JOIN b ON ...: the ON runs on the target's raw rows, which no view
+        // filters and the write condition (in WHERE) does not reach. An inner join's unsafe
+        // conjuncts mean the same in WHERE, where they are guarded; the others are refused.
+        List<Expression> conds = onConditions(on.join());
+        if (!hidden || conds.stream().allMatch(e -> safe(e, s))) {
+          continue;
+        }
+        Join j = on.join();
+        boolean outer = j.isLeft() || j.isRight() || j.isFull() || j.isOuter() || j.isNatural();
+        List<Expression> moved = conds.stream().filter(e -> !safe(e, s)).toList();
+        if (outer || moved.stream().anyMatch(PredicateGuards::holdsParameter)) {
+          throw new RewriteRefusedException(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a JOIN condition of"
+              + " a multi-table UPDATE over mapped tables could fail on rows the context may not see; move it to"
+              + " the WHERE clause");
+        }
+        List<Expression> kept = new ArrayList<>(conds.stream().filter(e -> safe(e, s)).toList());
+        j.setOnExpressions(List.of(kept.isEmpty() ? new net.sf.jsqlparser.expression.operators.relational.EqualsTo(
+            new LongValue(1), new LongValue(1)) : and(kept)));
+        List<Expression> where = new ArrayList<>(conjuncts(u.getWhere()));
+        where.addAll(moved);
+        u.setWhere(and(where));
+      }
       if (!protects(entries)) {
         return;
       }
@@ -534,6 +563,18 @@ final class PredicateGuards {
       n++;
     }
     return n;
+  }
+
+  private static boolean holdsParameter(Object o) {
+    if (o instanceof JdbcParameter || o instanceof net.sf.jsqlparser.expression.JdbcNamedParameter) {
+      return true;
+    }
+    for (Object child : children(o)) {
+      if (holdsParameter(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean readsPersonal(Object o, ProtectedTable target) {

@@ -491,7 +491,7 @@ public final class SqlRewriter {
             (t, alias) -> {
               AccessContext ctx = requireContext(t.name());
               return predicates.row(t, alias, definition, ctx);
-            });
+            }, t -> lookup(t).isPresent());
       }
       return guards;
     }
