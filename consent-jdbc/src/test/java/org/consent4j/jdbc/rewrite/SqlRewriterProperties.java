@@ -503,7 +503,9 @@ abstract class SqlRewriterProperties {
     static final List<String> CONTACT_COLUMNS = List.of("id", "country", "email", "phone");
     static final List<String> CONTACT_PREDICATES = List.of("email LIKE 'a%'", "phone IS NULL", "email IS NOT NULL",
         "country = 'NL'", "phone LIKE '+%'", "email LIKE '%@x.org' OR phone IS NOT NULL", "1 = 1",
-        "NOT (email LIKE 'b%')", "coalesce(email, 'none') = 'none'");
+        "NOT (email LIKE 'b%')", "coalesce(email, 'none') = 'none'",
+        // conditions that consent4j cannot prove safe on hidden rows: guarded or fenced (PredicateGuards)
+        "abs(id) > 2", "(CASE WHEN country = 'NL' THEN id ELSE 0 END) > 3", "id IN (1, 2, 5) AND abs(id) < 5");
 
     static Arbitrary<String> predicate() {
       return Arbitraries.of(CONTACT_PREDICATES);
@@ -568,7 +570,20 @@ abstract class SqlRewriterProperties {
               + " WHERE user_id IN (SELECT id FROM $contact WHERE email IS NOT NULL))"),
           Arbitraries.just("SELECT id, email, row_number() OVER (ORDER BY id) FROM $contact"),
           Arbitraries.just("SELECT id, email FROM $contact ORDER BY id LIMIT 3"),
-          Arbitraries.just("SELECT DISTINCT country FROM $contact")));
+          Arbitraries.just("SELECT DISTINCT country FROM $contact"),
+          // unsafe conditions over derived tables, CTEs, set operations, outer joins and HAVING
+          predicate().map(w -> "SELECT id, email FROM (SELECT * FROM $contact) d WHERE " + w),
+          predicate().map(w -> "WITH x AS (SELECT * FROM $contact) SELECT id, phone FROM x WHERE " + w),
+          Arbitraries.just("SELECT id FROM (SELECT id, email FROM $contact UNION ALL SELECT contact_id, note"
+              + " FROM $orders) u WHERE abs(id) > 2"),
+          Arbitraries.just("SELECT t.label, c.email FROM $tag t LEFT JOIN $contact c ON c.id = t.contact_id"
+              + " AND abs(c.id) > 1"),
+          Arbitraries.just("SELECT t.label, c.id FROM $tag t LEFT JOIN $contact c ON c.id = t.contact_id"
+              + " WHERE abs(t.contact_id) >= 0"),
+          Arbitraries.just("SELECT a.id, b.id FROM $contact a JOIN $contact b ON abs(a.id - b.id) = 1"),
+          Arbitraries.just("SELECT country, count(*) FROM $contact GROUP BY country HAVING upper(country) = 'NL'"),
+          Arbitraries.just("SELECT id FROM $contact c WHERE abs(c.id) > 1 AND EXISTS"
+              + " (SELECT 1 FROM $orders o WHERE o.contact_id = c.id AND abs(o.amount) > 20)")));
     }
   }
 

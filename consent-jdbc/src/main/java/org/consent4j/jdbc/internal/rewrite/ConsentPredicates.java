@@ -49,6 +49,11 @@ final class ConsentPredicates {
     this.catalog = catalog;
   }
 
+  /** The database the conditions are written for. */
+  Dialect dialect() {
+    return dialect;
+  }
+
   /** The condition under which a row of {@code table} (reached as {@code q}) is visible. */
   String row(ProtectedTable table, String q, PurposeDefinition def, AccessContext ctx) {
     if (def.basis() == LegalBasis.CONSENT) {

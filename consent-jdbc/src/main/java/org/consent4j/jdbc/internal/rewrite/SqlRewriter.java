@@ -89,14 +89,14 @@ public final class SqlRewriter {
       "events_statements_history", "events_statements_history_long", "processlist");
 
   /** Functions that fold many rows into one: their result belongs to no single subject. */
-  private static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "array_agg",
+  static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "array_agg",
       "string_agg", "group_concat", "listagg", "json_agg", "jsonb_agg", "json_arrayagg", "json_objectagg",
       "bool_and", "bool_or", "every", "bit_and", "bit_or", "bit_xor", "stddev", "stddev_pop", "stddev_samp",
       "variance", "var_pop", "var_samp", "median", "mode", "percentile_cont", "percentile_disc", "any_value");
 
   private static final Pattern MARKERS = Pattern.compile(Pattern.quote(ConsentPredicates.NOW_SECOND) + "|"
       + Pattern.quote(ConsentPredicates.NOW_NANO) + "|" + MaskedWriteBack.FLAG.pattern());
-  private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
+  static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
     @Override
     protected List<Field> computeValue(Class<?> type) {
       List<Field> out = new ArrayList<>();
@@ -678,6 +678,7 @@ public final class SqlRewriter {
     boolean locking;
     /** The table each view reads, as the statement named it (validated by the parser). */
     final Map<FromItem, String> viewSource = new IdentityHashMap<>();
+    private PredicateGuards guards;
 
     /**
      * For a plain top-level query whose rows are rows of mapped tables (no DISTINCT, GROUP BY,
@@ -780,6 +781,18 @@ public final class SqlRewriter {
       return r.table();
     }
 
+    /** The guards that keep the statement's own conditions off hidden rows (see PredicateGuards). */
+    PredicateGuards guards() {
+      if (guards == null) {
+        guards = new PredicateGuards(predicates.dialect(), viewTables,
+            (t, alias) -> {
+              AccessContext ctx = requireContext(t.name());
+              return predicates.row(t, alias, definition, ctx);
+            }, t -> lookup(t).isPresent());
+      }
+      return guards;
+    }
+
     AccessContext requireContext(String table) {
       if (context.isEmpty()) {
         throw refused(RewriteRefusedException.Why.NO_CONTEXT, "the statement reads or writes the mapped table "
@@ -797,6 +810,7 @@ public final class SqlRewriter {
       locking = lockingClause(s, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
       if (s instanceof Select select) {
         walk(select, Set.of());
+        guards().guard(select);
         if (select instanceof PlainSelect ps && ps.getIntoTables() != null && !ps.getIntoTables().isEmpty()
             && views > before) {
           throw refused(RewriteRefusedException.Why.BYPASS_REFUSED,
@@ -807,6 +821,7 @@ public final class SqlRewriter {
       } else if (s instanceof Update update) {
         noReturning(update.getReturningClause(), update.getTable());
         walk(update, Set.of());
+        guards().guard(update);
         target(update.getTable()).ifPresent(t -> {
           writesMappedRows = true;
           List<Column> columns = columnsOf(update);
@@ -824,6 +839,7 @@ public final class SqlRewriter {
       } else if (s instanceof Delete delete) {
         noReturning(delete.getReturningClause(), delete.getTable());
         walk(delete, Set.of());
+        guards().guard(delete);
         target(delete.getTable()).ifPresent(t -> {
           writesMappedRows = true;
           delete.setWhere(restrict(delete.getWhere(), delete.getTable(), t, columnsOf(delete), subqueryFound));
@@ -917,6 +933,7 @@ public final class SqlRewriter {
       Optional<ProtectedTable> target = target(insert.getTable());
       int before = views;
       walk(insert, Set.of());
+      guards().guard(insert);
       boolean readsMapped = views > before;
       if (target.isPresent()) {
         if (readsMapped) {
@@ -1104,11 +1121,12 @@ public final class SqlRewriter {
       if (where == null) {
         text = cond.toString();
       } else {
-        // Leading "key = value" conjuncts may run before the consent check (see keyLookups), so the
-        // database can find the row by index; the rest runs only on rows that pass it.
+        // Leading safe conjuncts ("id = ?": they cannot fail whatever a hidden row holds, see
+        // PredicateGuards.safePrefix) may run before the consent check, so the database can find the
+        // row by index; the rest runs only on rows that pass it.
         List<Expression> conjuncts = new ArrayList<>();
         flattenAnd(where, conjuncts);
-        int keys = keyLookups(conjuncts, names, t);
+        int keys = guards().safePrefix(conjuncts, names, t);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < keys; i++) {
           sb.append('(').append(conjuncts.get(i)).append(") AND ");
@@ -1138,40 +1156,6 @@ public final class SqlRewriter {
       } else {
         out.add(e);
       }
-    }
-
-    /**
-     * How many leading conjuncts compare an integer column of the write's target that is not
-     * personal (a key such as the id) with a placeholder or an integer literal. Such a comparison
-     * cannot fail, or behave differently, whatever a hidden row holds, so it may run before the
-     * consent check; only a prefix is taken, so the placeholders keep their order.
-     */
-    private int keyLookups(List<Expression> conjuncts, Set<String> names, ProtectedTable t) {
-      int n = 0;
-      for (Expression e : conjuncts) {
-        if (!(e instanceof net.sf.jsqlparser.expression.operators.relational.EqualsTo eq)) {
-          break;
-        }
-        Expression l = eq.getLeftExpression();
-        Expression r = eq.getRightExpression();
-        Column col = l instanceof Column c ? c : r instanceof Column c ? c : null;
-        Expression value = col == l ? r : l;
-        boolean simpleValue = value instanceof net.sf.jsqlparser.expression.JdbcParameter p && !p.isUseFixedIndex()
-            || value instanceof net.sf.jsqlparser.expression.LongValue;
-        if (col == null || !simpleValue) {
-          break;
-        }
-        String qualifier = col.getTable() == null || col.getTable().getName() == null
-            ? null : unquote(col.getTable().getName());
-        String name = unquote(col.getColumnName());
-        boolean key = (qualifier == null || names.contains(qualifier)) && !t.personal().containsKey(name)
-            && t.column(name).map(ProtectedTable.Column::integral).orElse(false);
-        if (!key) {
-          break;
-        }
-        n++;
-      }
-      return n;
     }
 
     private List<Column> columnsOf(Object statement) {
