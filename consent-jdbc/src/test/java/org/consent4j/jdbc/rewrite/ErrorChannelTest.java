@@ -353,6 +353,27 @@ final class ErrorChannelTest {
     }
   }
 
+  /**
+   * The write condition names the target inside the consent probes' subqueries, where {@code g},
+   * {@code gx}, {@code gt} and {@code o} are the consent tables' aliases: a target under such a
+   * name would compare the consent tables with themselves (a subject column named like one of
+   * theirs would then match any row), so the write is refused; under another alias it runs.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aWriteToAMappedTableAliasedLikeTheConsentProbesIsRefused(Database db) throws SQLException {
+    try (Crm crm = new Crm(db)) {
+      for (String alias : List.of("g", "GX", "gt", "o")) {
+        RewriteRefusedException e = assertThrows(RewriteRefusedException.class,
+            () -> rewritten(crm, "UPDATE $contact " + alias + " SET country = 'BE' WHERE " + alias + ".id = 1"));
+        assertTrue(e.getMessage().contains("give the table another alias"), e.getMessage());
+        assertThrows(RewriteRefusedException.class,
+            () -> rewritten(crm, "DELETE FROM $contact " + alias + " WHERE " + alias + ".id = 1"));
+      }
+      assertEquals("1", written(crm, "UPDATE $contact x SET country = 'BE' WHERE x.id = 1"));
+    }
+  }
+
   static void assertSameWhetherHiddenRowExistsForWrite(Crm crm, String sql) throws SQLException {
     String present = written(crm, sql);
     try (Connection c = crm.db.dataSource().getConnection(); Statement s = c.createStatement()) {

@@ -88,6 +88,11 @@ final class PredicateGuards {
    */
   private static final Set<String> PROBE_ALIASES = Set.of("g", "gx", "gt", "o");
 
+  /** Whether {@code name} (unquoted) is one of the aliases the consent conditions use inside their subqueries. */
+  static boolean isProbeAlias(String name) {
+    return name != null && PROBE_ALIASES.contains(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** The largest row count MariaDB accepts: a limit that keeps every row. */
   private static final String MARIADB_NO_LIMIT = "18446744073709551615";
 

@@ -1089,6 +1089,13 @@ public final class SqlRewriter {
         boolean holdsSubquery) {
       AccessContext ctx = requireContext(t.name());
       String q = target.getAlias() != null ? target.getAlias().getName() : target.getFullyQualifiedName();
+      if (PredicateGuards.isProbeAlias(unquote(q))) {
+        // The write condition names the target by q inside the consent probes' subqueries, where
+        // these aliases mean the consent tables: g.id would not be the target's column.
+        throw refused(RewriteRefusedException.Why.UNANALYSABLE_SQL, "a write to the mapped table " + t.name()
+            + " under the name " + unquote(q) + " is refused: consent4j's consent condition uses that alias (g, gx,"
+            + " gt, o) for its own tables; give the table another alias");
+      }
       Set<String> names = new HashSet<>();
       names.add(unquote(q));
       names.add(unquote(target.getName()));
