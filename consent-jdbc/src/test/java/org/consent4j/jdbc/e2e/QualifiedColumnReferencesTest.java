@@ -52,6 +52,11 @@ final class QualifiedColumnReferencesTest {
           + ct + ".id"));
       assertEquals(List.of(row(2, "NL", "c2@example.org", null)),
           crm.statementQuery(c, "SELECT " + ct + ".* FROM " + ct + " WHERE " + ct + ".id = 2"));
+      // a condition consent4j guards (a function call, like jOOQ's cast of a bound value) keeps its
+      // qualifiers resolving
+      assertEquals(List.of(row(1, "c1@example.org"), row(2, "c2@example.org"), row(3, null)),
+          crm.preparedQuery(c, "SELECT " + ct + ".id, " + ct + ".email FROM " + ct + " WHERE LOWER(" + ct
+              + ".country) = ? ORDER BY " + ct + ".id", "nl"));
       // a correlated subquery naming the outer table by its qualified name
       assertEquals(List.of(row(1, 2), row(2, 1)), crm.statementQuery(c, "SELECT " + ct + ".id, (SELECT count(*)"
           + " FROM " + fr + " WHERE " + fr + ".user_id = " + ct + ".id) FROM " + ct + " WHERE " + ct + ".id < 3"

@@ -1013,6 +1013,11 @@ final class PredicateGuards {
       this.after = after;
     }
 
+    /** The user's condition it guards, still the parser's nodes (renamed qualifiers follow into it). */
+    Expression inner() {
+      return inner;
+    }
+
     @Override
     public <T, S> T accept(ExpressionVisitor<T> visitor, S context) {
       throw new UnsupportedOperationException("a consent4j guard is only printed, never visited");

@@ -893,6 +893,10 @@ public final class SqlRewriter {
         }
         return;
       }
+      if (o instanceof PredicateGuards.Guarded g) {
+        followReplacedTables(g.inner(), seen); // the guard wraps the user's own condition
+        return;
+      }
       if (!isParserNode(o)) {
         return;
       }
