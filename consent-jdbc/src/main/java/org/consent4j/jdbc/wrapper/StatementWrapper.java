@@ -107,6 +107,43 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
     return result.value();
   }
 
+  /**
+   * Whether {@code interception} is an INSERT whose generated subject comes back in its own
+   * RETURNING rows ({@link Interception#generatedSubjectsReturned()}).
+   */
+  static boolean returning(Interception interception) {
+    return generating(interception) && interception.generatedSubjectsReturned();
+  }
+
+  /**
+   * Runs {@code execution} of an INSERT that returns its generated subjects through {@link
+   * GeneratedSubjects#runReturning}: checked after it ran, rolled back when refused; makes its rows,
+   * served from memory, the current result set.
+   */
+  final ResultSet returned(Interception interception, java.util.List<java.util.Map<Integer, Object>> parameterSets,
+      GeneratedSubjects.Execution<Boolean> execution) throws SQLException {
+    ResultSet rows;
+    try {
+      rows = GeneratedSubjects.runReturning(connection.raw(), delegate, interception, parameterSets, execution);
+    } catch (org.consent4j.jdbc.ConsentSQLException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw failed(interception, e);
+    }
+    generatedKeys = new GeneratedKeys(java.util.List.of(), java.util.List.of()); // its rows are its keys
+    return result(rows, interception);
+  }
+
+  /** The number of rows of a returning INSERT run by an update method, whose rows nobody reads. */
+  final int returnedCount(ResultSet rows) throws SQLException {
+    int n = 0;
+    while (rows.next()) {
+      n++;
+    }
+    closeCurrentResult();
+    return n;
+  }
+
   /** A plain statement's generating INSERT, run with the keys {@code asked} wants and the subject's. */
   private long generatedUpdate(Interception interception, GeneratedSubjects.Asked asked, boolean large)
       throws SQLException {
@@ -258,6 +295,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
     Interception interception = begin(sql, SqlKind.QUERY);
+    if (returning(interception)) {
+      return returned(interception, java.util.List.of(java.util.Map.of()), () -> delegate.execute(interception.sql()));
+    }
     try {
       return result(delegate.executeQuery(interception.sql()), interception);
     } catch (SQLException e) {
@@ -349,6 +389,10 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
   @Override
   public boolean execute(String sql) throws SQLException {
     Interception interception = begin(sql, SqlKind.EXECUTE);
+    if (returning(interception)) {
+      returned(interception, java.util.List.of(java.util.Map.of()), () -> delegate.execute(interception.sql()));
+      return true;
+    }
     if (generating(interception)) {
       return generatedExecute(interception, GeneratedSubjects.Asked.NONE);
     }
@@ -363,6 +407,9 @@ sealed class StatementWrapper implements Statement permits PreparedStatementWrap
 
   @Override
   public ResultSet getResultSet() throws SQLException {
+    if (returning(current)) {
+      return currentResult; // served from memory; null once closed
+    }
     ResultSet resultSet = delegate.getResultSet();
     if (resultSet == null) {
       return null;
