@@ -494,6 +494,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (returning(preparedAs)) {
+      return returnedCount(returned(preparedAs, boundValues(), prepared::execute));
+    }
     if (generating(preparedAs)) {
       long generatedCount = generated(preparedAs, keysAsked, boundValues(), prepared::executeLargeUpdate);
       updated(preparedAs, generatedCount);

@@ -281,10 +281,15 @@ final class GeneratedSubjectTest {
           org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () -> rs.getObject(2));
           assertFalse(rs.next());
         }
+        assertEquals(1, s.executeUpdate(f.sql("INSERT INTO $member (name) VALUES ('C') RETURNING id"),
+            Statement.RETURN_GENERATED_KEYS), "an update method runs it too, and counts its rows");
+        try (ResultSet keys = s.getGeneratedKeys()) {
+          assertFalse(keys.next(), "its rows were its keys");
+        }
         assertTrue(c.getAutoCommit(), "auto-commit is restored");
       }
       List<List<Object>> stored = f.raw("SELECT id, email, name FROM $member ORDER BY id");
-      assertEquals(2, stored.size(), stored::toString);
+      assertEquals(3, stored.size(), stored::toString);
       assertEquals(List.of("a@example.org", "A"), stored.get(0).subList(1, 3));
       assertEquals(ids.get(0), ((Number) stored.get(0).get(0)).longValue());
       List<AuditEvent> decisions = f.audit().stream().filter(e -> e.operation().equals("sql insert")).toList();
@@ -312,6 +317,8 @@ final class GeneratedSubjectTest {
             () -> s.executeQuery(f.sql("INSERT INTO $member (name) VALUES ('A') RETURNING id")));
         assertRefused(ReasonCode.COLLECTION_NOT_PERMITTED,
             () -> s.execute(f.sql("INSERT INTO $member (name) VALUES ('A') RETURNING id, name")));
+        assertRefused(ReasonCode.COLLECTION_NOT_PERMITTED,
+            () -> s.executeUpdate(f.sql("INSERT INTO $member (name) VALUES ('A') RETURNING id")));
       }
       assertTrue(c.getAutoCommit(), "auto-commit is restored");
       assertEquals(List.of(row(0)), f.raw("SELECT count(*) FROM $member"));
