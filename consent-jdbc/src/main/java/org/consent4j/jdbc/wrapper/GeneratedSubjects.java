@@ -21,8 +21,10 @@ import org.consent4j.jdbc.ConsentSQLException;
  * work undone when it is not permitted: inside a savepoint, or — under auto-commit — inside a
  * transaction of its own that is committed when the check passes (auto-commit is restored either
  * way). The driver is asked for the subject columns' generated keys, besides whatever the
- * application asked for; the application gets exactly the keys it asked for, from memory. Not
- * thread-safe; used by the statement's thread.
+ * application asked for; the application gets exactly the keys it asked for, from memory. An
+ * INSERT whose own RETURNING list returns the subjects ({@link
+ * Interception#generatedSubjectsReturned()}) is checked from its rows instead, read into memory
+ * first ({@link #runReturning}). Not thread-safe; used by the statement's thread.
  */
 final class GeneratedSubjects {
   private GeneratedSubjects() {}
