@@ -255,6 +255,7 @@ final class GeneratedSubjectTest {
           org.consent4j.jdbc.ConsentSQLException e = org.junit.jupiter.api.Assertions.assertThrows(
               org.consent4j.jdbc.ConsentSQLException.class, () -> s.executeQuery(f.sql(
                   "SELECT \"ID\" FROM FINAL TABLE (INSERT INTO $member (email) VALUES ('a@example.org')) m")));
+          assertEquals(ReasonCode.UNANALYSABLE_SQL, e.reasonCode());
           assertTrue(e.getMessage().contains("data change delta table"), e.getMessage());
           assertFalse(e.getMessage().contains("example.org"), e.getMessage());
         }
@@ -411,6 +412,40 @@ final class GeneratedSubjectTest {
       for (int i = 0; i < 2; i++) {
         assertEquals(ids.get(i), ((Number) stored.get(i).get(0)).longValue());
       }
+    }
+  }
+
+  /**
+   * What an INSERT's own RETURNING list may hold, decided before it runs (so on every database,
+   * H2 included, which would not run it): only the table's columns by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void insertReturningMayOnlyNameTheTablesColumns(Database db) throws Exception {
+    try (InsertFixture f = new InsertFixture(db); ProcessingScope scope = f.engine.process(InsertFixture.SUPPORT);
+        Connection c = f.guarded.getConnection(); Statement s = c.createStatement()) {
+      assertRefused(ReasonCode.UNANALYSABLE_SQL,
+          () -> s.executeQuery(f.sql("INSERT INTO $member (name) VALUES ('A') RETURNING *")));
+      assertRefused(ReasonCode.UNANALYSABLE_SQL,
+          () -> s.executeQuery(f.sql("INSERT INTO $member (name) VALUES ('A') RETURNING upper(email)")));
+      assertEquals(List.of(row(0)), f.raw("SELECT count(*) FROM $member"));
+    }
+  }
+
+  /**
+   * A personal column an INSERT's RETURNING list returns counts as stored, also for a subject
+   * written as a literal, decided before it runs (so on every database, H2 included): subject 2
+   * granted only {@code contact.phone} under marketing, returning its e-mail ({@code
+   * contact.email}) is refused, and nothing is stored.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void insertReturningAPersonalColumnOfALiteralSubjectNeedsThatCategory(Database db) throws Exception {
+    try (InsertFixture f = new InsertFixture(db); ProcessingScope scope = f.engine.process(InsertFixture.MARKETING);
+        Connection c = f.guarded.getConnection(); Statement s = c.createStatement()) {
+      assertRefused(ReasonCode.COLLECTION_NOT_PERMITTED,
+          () -> s.executeQuery(f.sql("INSERT INTO $member (id, name) VALUES (2, 'B') RETURNING email")));
+      assertEquals(List.of(row(0)), f.raw("SELECT count(*) FROM $member"));
     }
   }
 
