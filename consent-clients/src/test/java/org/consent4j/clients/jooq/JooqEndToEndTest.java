@@ -127,16 +127,29 @@ final class JooqEndToEndTest {
     }
   }
 
-  /** The subject's id is known only after the INSERT: checked and audited then. */
+  /**
+   * The subject's id is known only after the INSERT: checked and audited then. jOOQ renders
+   * {@code INSERT ... RETURNING} on PostgreSQL and MariaDB, which consent4j checks from the rows
+   * it returns. On H2 it renders {@code SELECT ... FROM FINAL TABLE (INSERT ...)}, which
+   * JSqlParser 5.1 cannot parse: there it is refused, saying so, and stores nothing.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  @Disabled("needs INSERT ... RETURNING (PostgreSQL, MariaDB) and H2 FINAL TABLE with a generated subject: branch returning")
   void insertReturningAGeneratedIdUnderAContractPurpose(Database db) throws Exception {
     try (ClientCrm crm = new ClientCrm(db)) {
       boolean h2 = db.name().equals("H2");
       Table<Record> customer = DSL.table(DSL.name(crm.stored("$customer")));
       Field<Integer> id = DSL.field(DSL.name(h2 ? "ID" : "id"), Integer.class);
       Field<String> email = DSL.field(DSL.name(h2 ? "EMAIL" : "email"), String.class);
+      if (h2) {
+        try (ProcessingScope scope = crm.engine.process(SUPPORT)) {
+          DataAccessException e = assertThrows(DataAccessException.class, () -> dsl(crm).insertInto(customer)
+              .set(email, "k1@example.org").returningResult(id).fetchOne());
+          assertTrue(String.valueOf(e.getCause()).contains("data change delta table"), String.valueOf(e.getCause()));
+        }
+        assertEquals(List.of(), crm.rawQuery("SELECT id, email FROM $customer"));
+        return;
+      }
       Integer generated;
       try (ProcessingScope scope = crm.engine.process(SUPPORT)) {
         generated = dsl(crm).insertInto(customer).set(email, "k1@example.org").returningResult(id).fetchOne().value1();

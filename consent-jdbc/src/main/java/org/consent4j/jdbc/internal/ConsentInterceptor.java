@@ -310,7 +310,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
           !r.writesMappedRows());
     }
     List<String> generated = generatedSubjectColumns(r);
-    return generated.isEmpty() ? out : new Generating(out, generated);
+    return generated.isEmpty() ? out : new Generating(out, generated, r.returnsGeneratedSubjects());
   }
 
   /** The subject columns whose values the database generates, which the wrapper must read back. */
@@ -325,7 +325,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
   }
 
   /** An interception of an INSERT whose subject the database generates: checked after it ran. */
-  private record Generating(Interception inner, List<String> generatedSubjectColumns) implements Interception {
+  private record Generating(Interception inner, List<String> generatedSubjectColumns,
+      boolean generatedSubjectsReturned) implements Interception {
     @Override
     public String sql() {
       return inner.sql();

@@ -162,7 +162,8 @@ final class ConnectionWrapper implements Connection {
    */
   private PreparedStatement prepared(String sql, Interception interception, GeneratedSubjects.Asked asked,
       GeneratedSubjects.Execution<PreparedStatement> prepare) throws SQLException {
-    if (interception.touchesProtectedData() && !interception.generatedSubjectColumns().isEmpty()) {
+    if (interception.touchesProtectedData() && !interception.generatedSubjectColumns().isEmpty()
+        && !interception.generatedSubjectsReturned()) { // a RETURNING of its own returns the subjects
       PreparedStatementWrapper w = prepared(interception, () -> new PreparedStatementWrapper(this,
           GeneratedSubjects.prepare(delegate, interception, asked), interception));
       w.keysAsked = asked;

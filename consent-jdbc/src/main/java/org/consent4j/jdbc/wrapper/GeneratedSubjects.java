@@ -21,8 +21,10 @@ import org.consent4j.jdbc.ConsentSQLException;
  * work undone when it is not permitted: inside a savepoint, or — under auto-commit — inside a
  * transaction of its own that is committed when the check passes (auto-commit is restored either
  * way). The driver is asked for the subject columns' generated keys, besides whatever the
- * application asked for; the application gets exactly the keys it asked for, from memory. Not
- * thread-safe; used by the statement's thread.
+ * application asked for; the application gets exactly the keys it asked for, from memory. An
+ * INSERT whose own RETURNING list returns the subjects ({@link
+ * Interception#generatedSubjectsReturned()}) is checked from its rows instead, read into memory
+ * first ({@link #runReturning}). Not thread-safe; used by the statement's thread.
  */
 final class GeneratedSubjects {
   private GeneratedSubjects() {}
@@ -114,6 +116,62 @@ final class GeneratedSubjects {
    */
   static <T> Result<T> run(Connection raw, Statement statement, Interception interception, Asked asked,
       List<Map<Integer, Object>> parameterSets, Execution<T> execution) throws SQLException {
+    return kept(raw, () -> {
+      T result = execution.run();
+      GeneratedKeys keys;
+      try (ResultSet rs = statement.getGeneratedKeys()) {
+        keys = read(rs);
+      }
+      interception.listener().afterGeneratedKeys(parameterSets, keys);
+      return new Result<>(result, asked.forApplication(keys, interception.generatedSubjectColumns()));
+    });
+  }
+
+  /**
+   * Runs {@code execution} of an INSERT that returns its generated subjects in its own rows ({@link
+   * Interception#generatedSubjectsReturned()}): reads every row it returned into memory, tells the
+   * listener the subjects (its last hidden columns, as keys named by the subject columns), and keeps
+   * the work only if the listener accepts them. Nothing of the rows reaches the application before
+   * that.
+   *
+   * @param execution runs the statement; true when its first result is a result set
+   * @return the rows, with the driver's metadata, to serve from memory (hidden columns included)
+   */
+  static ResultSet runReturning(Connection raw, Statement statement, Interception interception,
+      List<Map<Integer, Object>> parameterSets, Execution<Boolean> execution) throws SQLException {
+    return kept(raw, () -> {
+      GeneratedKeys rows;
+      ResultSetMetaData md;
+      try (ResultSet rs = execution.run() ? statement.getResultSet() : null) {
+        if (rs == null) {
+          throw new ConsentSQLException(ConsentSQLException.ReasonCode.SUBJECT_UNKNOWN, "an INSERT into a mapped"
+              + " table whose subject the database generates returned no rows of its RETURNING list, so the"
+              + " subjects' consent cannot be checked; it was rolled back");
+        }
+        md = snapshot(rs.getMetaData());
+        rows = read(rs);
+      }
+      List<String> subjects = interception.generatedSubjectColumns();
+      int first = rows.columns().size() - interception.hiddenColumns();
+      if (interception.hiddenColumns() != subjects.size() || first < 0) {
+        throw new ConsentSQLException(ConsentSQLException.ReasonCode.SUBJECT_UNKNOWN, "an INSERT into a mapped"
+            + " table whose subject the database generates did not return its subject columns, so the subjects'"
+            + " consent cannot be checked; it was rolled back");
+      }
+      List<List<Object>> keys = new ArrayList<>();
+      for (List<Object> row : rows.rows()) {
+        keys.add(row.subList(first, row.size()));
+      }
+      interception.listener().afterGeneratedKeys(parameterSets, new GeneratedKeys(subjects, keys));
+      return resultSet(rows, md);
+    });
+  }
+
+  /**
+   * Runs {@code work} inside a savepoint, or under auto-commit inside a transaction of its own,
+   * and keeps what it did only if it does not throw; auto-commit is restored in every case.
+   */
+  private static <T> T kept(Connection raw, Execution<T> work) throws SQLException {
     boolean auto = raw.getAutoCommit();
     Savepoint savepoint = null;
     if (auto) {
@@ -123,19 +181,14 @@ final class GeneratedSubjects {
     }
     boolean kept = false;
     try {
-      T result = execution.run();
-      GeneratedKeys keys;
-      try (ResultSet rs = statement.getGeneratedKeys()) {
-        keys = read(rs);
-      }
-      interception.listener().afterGeneratedKeys(parameterSets, keys);
+      T result = work.run();
       if (auto) {
         raw.commit();
       } else {
         raw.releaseSavepoint(savepoint);
       }
       kept = true;
-      return new Result<>(result, asked.forApplication(keys, interception.generatedSubjectColumns()));
+      return result;
     } finally {
       try {
         if (!kept) {
@@ -183,8 +236,6 @@ final class GeneratedSubjects {
    * method is not supported.
    */
   static ResultSet resultSet(GeneratedKeys keys) {
-    int[] row = {0};
-    boolean[] state = {false, false}; // closed, last value was null
     ResultSetMetaData md = (ResultSetMetaData) Proxy.newProxyInstance(GeneratedSubjects.class.getClassLoader(),
         new Class<?>[] {ResultSetMetaData.class}, (p, m, a) -> switch (m.getName()) {
           case "getColumnCount" -> keys.columns().size();
@@ -206,6 +257,72 @@ final class GeneratedSubjects {
           case "toString" -> "generated keys metadata";
           default -> throw new SQLFeatureNotSupportedException(m.getName() + " on generated keys");
         });
+    return resultSet(keys, md);
+  }
+
+  /**
+   * A copy of {@code md} that answers from memory: every per-column method of {@link
+   * ResultSetMetaData} is asked once per column now (a failure is kept and thrown when asked), so
+   * that rows served from memory keep the driver's labels, types and the rest.
+   */
+  static ResultSetMetaData snapshot(ResultSetMetaData md) throws SQLException {
+    int count = md.getColumnCount();
+    Map<String, Object[]> answers = new java.util.HashMap<>();
+    for (java.lang.reflect.Method m : ResultSetMetaData.class.getMethods()) {
+      if (m.getParameterCount() == 1 && m.getParameterTypes()[0] == int.class) {
+        Object[] values = new Object[count + 1];
+        for (int i = 1; i <= count; i++) {
+          try {
+            values[i] = m.invoke(md, i);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            values[i] = e.getCause();
+          } catch (IllegalAccessException e) {
+            values[i] = new SQLFeatureNotSupportedException(m.getName());
+          }
+        }
+        answers.put(m.getName(), values);
+      }
+    }
+    return (ResultSetMetaData) Proxy.newProxyInstance(GeneratedSubjects.class.getClassLoader(),
+        new Class<?>[] {ResultSetMetaData.class}, (p, m, a) -> {
+          switch (m.getName()) {
+            case "getColumnCount":
+              return count;
+            case "isWrapperFor":
+              return false;
+            case "unwrap":
+              throw new SQLException("not a wrapper for " + a[0]);
+            case "hashCode":
+              return System.identityHashCode(p);
+            case "equals":
+              return p == a[0];
+            case "toString":
+              return "returned rows metadata";
+            default:
+              break;
+          }
+          Object[] values = answers.get(m.getName());
+          if (values == null || a == null || a.length != 1) {
+            throw new SQLFeatureNotSupportedException(m.getName() + " on returned rows");
+          }
+          int column = (Integer) a[0];
+          if (column < 1 || column > count) {
+            throw new SQLException("column index " + column + " is out of range", "07009");
+          }
+          if (values[column] instanceof Throwable t) {
+            throw t;
+          }
+          return values[column];
+        });
+  }
+
+  /**
+   * A forward-only, read-only result set over {@code rows}, described by {@code md}: as {@link
+   * #resultSet(GeneratedKeys)}.
+   */
+  static ResultSet resultSet(GeneratedKeys keys, ResultSetMetaData md) {
+    int[] row = {0};
+    boolean[] state = {false, false}; // closed, last value was null
     return (ResultSet) Proxy.newProxyInstance(GeneratedSubjects.class.getClassLoader(),
         new Class<?>[] {ResultSet.class}, (p, m, a) -> {
           String name = m.getName();
@@ -310,7 +427,7 @@ final class GeneratedSubjects {
       return type == boolean.class ? Boolean.FALSE : type == double.class ? 0.0d : type == float.class ? 0.0f
           : type == long.class ? 0L : type == int.class ? 0 : type == short.class ? (short) 0 : (byte) 0;
     }
-    if (v == null || type.isInstance(v)) {
+    if (v == null || type.isInstance(v) || java.lang.invoke.MethodType.methodType(type).wrap().returnType().isInstance(v)) {
       return v;
     }
     if (type == String.class) {

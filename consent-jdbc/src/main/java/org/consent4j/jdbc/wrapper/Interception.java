@@ -71,6 +71,18 @@ public interface Interception {
   }
 
   /**
+   * Whether {@link #generatedSubjectColumns()} come back as the statement's own result rows (an
+   * INSERT with a RETURNING list), in its last {@link #hiddenColumns()} columns, in that order,
+   * rather than as generated keys: the wrapper then reads every row into memory inside the
+   * savepoint (or transaction of its own), hands the subjects to {@link
+   * StatementListener#afterGeneratedKeys} as keys named by those columns, and serves the rows from
+   * memory only once the listener accepted them. False by default.
+   */
+  default boolean generatedSubjectsReturned() {
+    return false;
+  }
+
+  /**
    * Like {@link #protectedData(String, StatementListener)}, for SQL whose result rows end with
    * {@code hiddenColumns} columns that the application must not see; the listener's
    * {@link StatementListener#onResultSetRow} gets the driver's row, with them.

@@ -124,6 +124,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (returning(preparedAs)) {
+      return returned(preparedAs, boundValues(), prepared::execute);
+    }
     try {
       return result(prepared.executeQuery(), preparedAs);
     } catch (SQLException e) {
@@ -136,6 +139,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (returning(preparedAs)) {
+      return returnedCount(returned(preparedAs, boundValues(), prepared::execute));
+    }
     if (generating(preparedAs)) {
       int generatedCount = generated(preparedAs, keysAsked, boundValues(), prepared::executeUpdate);
       updated(preparedAs, generatedCount);
@@ -279,6 +285,10 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (returning(preparedAs)) {
+      returned(preparedAs, boundValues(), prepared::execute);
+      return true;
+    }
     if (generating(preparedAs)) {
       return executed(preparedAs, generated(preparedAs, keysAsked, boundValues(), prepared::execute));
     }
@@ -509,6 +519,9 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     rebind();
     checkParameters();
     begin(preparedAs);
+    if (returning(preparedAs)) {
+      return returnedCount(returned(preparedAs, boundValues(), prepared::execute));
+    }
     if (generating(preparedAs)) {
       long generatedCount = generated(preparedAs, keysAsked, boundValues(), prepared::executeLargeUpdate);
       updated(preparedAs, generatedCount);

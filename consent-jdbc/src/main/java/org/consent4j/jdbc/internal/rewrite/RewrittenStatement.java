@@ -54,6 +54,16 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
         java.util.Collections.nCopies(nanos.size(), 0));
   }
 
+  /**
+   * Whether this is an INSERT whose subject the database generates and whose own RETURNING list
+   * returns it, in its hidden trailing columns: the check after it ran reads the subjects from its
+   * rows instead of from generated keys. (Only such an INSERT has both hidden columns and rows to
+   * check after it ran; a query's hidden columns come with no write checks.)
+   */
+  public boolean returnsGeneratedSubjects() {
+    return hiddenColumns > 0 && writeChecks.stream().anyMatch(WriteCheck::generated);
+  }
+
   /** Whether the SQL compares with the clock (holds a time marker), so that its time can go stale. */
   public boolean readsClock() {
     return nullFlags.contains(0);
