@@ -470,7 +470,8 @@ public final class SqlRewriter {
         && jp.getIndex() != null && !jp.isUseFixedIndex() ? jp.getIndex() : null;
   }
 
-  private static WriteCheck.Source literalOrParameter(Object v, boolean parametersAreJdbcIndexes) {
+  /** The subject source a written value is (a literal, or a single {@code ?}), or null when it is neither. */
+  static WriteCheck.Source literalOrParameter(Object v, boolean parametersAreJdbcIndexes) {
     if (v instanceof net.sf.jsqlparser.expression.StringValue sv) {
       return WriteCheck.Source.literal(sv.getValue());
     } else if (v instanceof net.sf.jsqlparser.expression.LongValue lv) {

@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import net.sf.jsqlparser.expression.JdbcParameter;
-import net.sf.jsqlparser.expression.LongValue;
-import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.statement.insert.ConflictActionType;
@@ -149,9 +146,7 @@ final class UpsertCheck {
       for (String subject : t.subjectColumns()) {
         int at = names.indexOf(subject);
         Object v = at < 0 ? null : row.get(at);
-        boolean known = v instanceof StringValue || v instanceof LongValue
-            || (v instanceof JdbcParameter jp && jdbcIndexes && jp.getIndex() != null && !jp.isUseFixedIndex());
-        if (!known) {
+        if (SqlRewriter.literalOrParameter(v, jdbcIndexes) == null) {
           throw unknown(t, "its subject column " + subject + " is " + (at < 0 ? "not written" : "not a literal or a"
               + " single '?' parameter"));
         }
