@@ -61,6 +61,26 @@ public final class TestDatabases {
     return Stream.of(h2(), postgres(), mariadb());
   }
 
+  /** PostgreSQL alone, for a {@code @MethodSource} of a test of one of its features. */
+  public static Stream<Database> postgresOnly() {
+    return Stream.of(postgres());
+  }
+
+  /** MariaDB alone, for a {@code @MethodSource} of a test of one of its features. */
+  public static Stream<Database> mariadbOnly() {
+    return Stream.of(mariadb());
+  }
+
+  /** PostgreSQL and MariaDB, for a test of a feature H2 lacks. */
+  public static Stream<Database> withoutH2() {
+    return Stream.of(postgres(), mariadb());
+  }
+
+  /** H2 and MariaDB, for a test of what PostgreSQL refuses before it runs. */
+  public static Stream<Database> withoutPostgres() {
+    return Stream.of(h2(), mariadb());
+  }
+
   /** A new, private H2 in-memory database. */
   public static Database h2() {
     return new Database("H2", "jdbc:h2:mem:c4j_" + UUID.randomUUID().toString().replace("-", "")

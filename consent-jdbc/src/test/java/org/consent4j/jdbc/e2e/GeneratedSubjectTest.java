@@ -308,9 +308,8 @@ final class GeneratedSubjectTest {
    * INSERT ... RETURNING (see above).
    */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("databases")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#withoutH2")
   void insertReturningAGeneratedSubjectWithoutConsentIsRefusedAndRolledBack(Database db) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeFalse(db.name().equals("H2"), "H2 has no INSERT ... RETURNING");
     try (InsertFixture f = new InsertFixture(db); ProcessingScope scope = f.engine.process(InsertFixture.MARKETING);
         Connection c = f.guarded.getConnection()) {
       try (Statement s = c.createStatement()) {
@@ -349,9 +348,8 @@ final class GeneratedSubjectTest {
    * ({@code contact.email}), and rolled back. H2 has no INSERT ... RETURNING.
    */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("databases")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#withoutH2")
   void insertReturningAPersonalColumnNeedsThatCategoryForTheGeneratedSubject(Database db) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeFalse(db.name().equals("H2"), "H2 has no INSERT ... RETURNING");
     try (InsertFixture f = new InsertFixture(db)) {
       for (int id : new int[] {1000, 1001}) {
         f.engine.grant(Grant.builder(SubjectId.of(id)).purpose("marketing").category("contact.phone")
@@ -379,9 +377,8 @@ final class GeneratedSubjectTest {
    * H2 has no INSERT ... RETURNING.
    */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("databases")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#withoutH2")
   void aPreparedInsertReturningRunsTwiceAndReturnsEachId(Database db) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeFalse(db.name().equals("H2"), "H2 has no INSERT ... RETURNING");
     try (InsertFixture f = new InsertFixture(db)) {
       List<Long> ids = new ArrayList<>();
       try (ProcessingScope scope = f.engine.process(InsertFixture.SUPPORT); Connection c = f.guarded.getConnection();

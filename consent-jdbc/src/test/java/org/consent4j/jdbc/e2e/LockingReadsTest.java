@@ -107,9 +107,8 @@ final class LockingReadsTest {
    * have no {@code OF}.
    */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("databases")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#postgresOnly")
   void forUpdateOfTheMappedTableLocksItsVisibleRows(Database db) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(db.name().equals("PostgreSQL"), "only PostgreSQL has FOR UPDATE OF");
     try (Crm crm = new Crm(db); ProcessingScope scope = crm.engine.process(Crm.MARKETING);
         Connection a = crm.guarded.getConnection(); Connection b = db.dataSource().getConnection()) {
       a.setAutoCommit(false);
