@@ -963,10 +963,15 @@ public final class SqlRewriter {
           throw refused(RewriteRefusedException.Why.MASKED_WRITE_REFUSED, "INSERT into the mapped table "
               + target.get().name() + " from a query on mapped tables would store masked values; refused");
         }
-        if (UpsertCheck.isUpsert(insert)) {
+        boolean upsert = UpsertCheck.isUpsert(insert);
+        if (upsert) {
           upsert(insert, target.get());
         }
-        collection(insert, target.get());
+        int first = writeChecks.size();
+        collection(insert, target.get()); // checks each row's subject, for an upsert too
+        if (upsert) {
+          UpsertCheck.requireSubjectsKnownBeforeItRuns(writeChecks.subList(first, writeChecks.size()), target.get());
+        }
       }
     }
 
@@ -979,7 +984,6 @@ public final class SqlRewriter {
      */
     private void upsert(Insert insert, ProtectedTable t) {
       UpsertCheck.requireConflictsOnSubjects(insert, t);
-      UpsertCheck.requireKnownSubjects(insert, t, single); // collection() below checks each row's subject
       if (!UpsertCheck.updates(insert)) {
         return;
       }
