@@ -351,6 +351,32 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(categories, "categories");
     Objects.requireNonNull(operation, "operation");
+    Instant now = clock.instant();
+    Map<SubjectId, Decision> decisions = decideAll(subjects, context, categories, now);
+    TreeSet<DataCategory> asked = new TreeSet<>();
+    for (DataCategory c : categories) {
+      asked.add(catalog.requireCategory(c));
+    }
+    audit(decisions.values(), context, asked, operation, now);
+    return decisions;
+  }
+
+  /**
+   * Decides for many subjects at the instant {@code at}, by the same rules as {@link #checkAll},
+   * <em>without auditing</em>. For callers that audit what was actually read themselves (such as
+   * consent-jdbc's post-filtered reads, which write one event per statement naming the subjects
+   * whose rows were returned); an application that calls it takes on that duty.
+   *
+   * @return a decision per distinct subject, in the order first given
+   * @throws UndeclaredException if the purpose, recipient or a category is not declared
+   * @throws ConsentStoreUnavailableException if consent state cannot be read
+   */
+  public Map<SubjectId, Decision> decideAll(Collection<SubjectId> subjects, AccessContext context,
+      Set<DataCategory> categories, Instant at) {
+    Objects.requireNonNull(subjects, "subjects");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(categories, "categories");
+    Objects.requireNonNull(at, "at");
     PurposeDefinition definition = catalog.require(context);
     TreeSet<DataCategory> asked = new TreeSet<>();
     for (DataCategory c : categories) {
@@ -360,15 +386,13 @@ public final class ConsentEngine implements AutoCloseable {
     for (SubjectId s : distinct) {
       Objects.requireNonNull(s, "subject");
     }
-    Instant now = clock.instant();
     Map<SubjectId, List<LedgerEntry>> ledgers = ConsentRules.needsHistory(definition)
         ? cache.ledgers(distinct) : Map.of();
     Map<SubjectId, Decision> decisions = new LinkedHashMap<>();
     for (SubjectId s : distinct) {
       decisions.put(s,
-          ConsentRules.decide(s, catalog, definition, context, ledgers.getOrDefault(s, List.of()), asked, now));
+          ConsentRules.decide(s, catalog, definition, context, ledgers.getOrDefault(s, List.of()), asked, at));
     }
-    audit(decisions.values(), context, asked, operation, now);
     return java.util.Collections.unmodifiableMap(decisions);
   }
 

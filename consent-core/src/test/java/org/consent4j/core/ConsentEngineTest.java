@@ -14,6 +14,7 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -281,6 +282,24 @@ final class ConsentEngineTest {
       assertEquals(MARKETING, engine.requireContext("t").purpose());
     }
     assertTrue(engine.currentContext().isEmpty());
+  }
+
+  @Test
+  void decideAllDecidesAsCheckAllAtTheGivenInstantAndAuditsNothing() {
+    engine.grant(Grant.builder(ALICE).purpose("marketing").category("contact.email")
+        .expiresAt(clock.instant().plus(Duration.ofHours(1))));
+    int before = sink.records().size();
+    Instant expiry = clock.instant().plus(Duration.ofHours(1));
+    Map<SubjectId, Decision> now = engine.decideAll(List.of(ALICE, BOB), ctx("marketing"), Set.of(EMAIL),
+        clock.instant());
+    Map<SubjectId, Decision> later = engine.decideAll(List.of(ALICE), ctx("marketing"), Set.of(EMAIL), expiry);
+    assertEquals(before, sink.records().size(), "decideAll audits nothing");
+    assertTrue(now.get(ALICE).permits(EMAIL));
+    assertFalse(now.get(BOB).subjectPermitted());
+    assertFalse(later.get(ALICE).permits(EMAIL), "expired at the instant asked about");
+    Map<SubjectId, Decision> checked = engine.checkAll(List.of(ALICE, BOB), ctx("marketing"), Set.of(EMAIL));
+    assertEquals(checked.get(ALICE).subjectReason(), now.get(ALICE).subjectReason());
+    assertEquals(checked.get(BOB).subjectReason(), now.get(BOB).subjectReason());
   }
 
   @Test
