@@ -252,7 +252,8 @@ public final class ConsentDataSource implements DataSource {
   /**
    * What a guarded connection would send to the database for {@code sql} under {@code context}:
    * the rewritten statement, for {@code EXPLAIN} or for support, from the same rewriting (and
-   * cache) as execution, with the engine clock's time now. It reads no data and writes no audit
+   * cache) as execution, with the engine clock's time now. It reads no data (only the catalog's
+   * fingerprint, as execution does, on a connection of the wrapped data source) and writes no audit
    * event, and the context need not be bound to the thread.
    *
    * <p>It fails closed as execution does: a statement that a guarded connection would refuse
