@@ -104,7 +104,7 @@ final class ProcessingRecordsCommand implements Callable<Integer> {
     for (Map.Entry<String, String> r : retention.entrySet()) {
       try {
         b.retention(Purpose.of(r.getKey()), r.getValue());
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | org.consent4j.UndeclaredException e) {
         throw new Auditor.UsageError("--retention " + r.getKey() + ": " + e.getMessage());
       }
     }
