@@ -64,7 +64,7 @@ final class ExportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     DatabaseOptions db = database;
     JdbcConsentStore store = db.store();
-    try (AuditSink sink = auditFile != null ? AuditSource.openFile(auditFile) : db.auditSink()) {
+    try (AuditSink sink = auditFile != null ? AuditSource.openFile(auditFile, err) : db.auditSink()) {
       Verification v = AuditTrail.verify(sink, Optional.empty());
       if (!v.valid()) {
         if (!skipVerification) {

@@ -120,7 +120,7 @@ final class ProcessingRecordsCommand implements Callable<Integer> {
     }
     AuditSink sink;
     if (audit != null) {
-      sink = audit.open();
+      sink = audit.open(err);
     } else {
       sink = new InMemoryAuditSink();
       err.println("WARNING: no audit trail given (--jdbc-url or --file): every count is 0");

@@ -75,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ChainHead unsignedHead = checkpoint != null && checkpoint.head != null ? parseHead(checkpoint.head) : null;
     byte[] key = checkpoint != null && checkpoint.signed != null ? key(checkpoint.signed) : null;
-    try (AuditSink sink = source.open()) {
+    try (AuditSink sink = source.open(err)) {
       Optional<ChainHead> head = Optional.ofNullable(unsignedHead);
       if (key != null) {
         head = Optional.of(signedHead(sink, checkpoint.signed.file, key));

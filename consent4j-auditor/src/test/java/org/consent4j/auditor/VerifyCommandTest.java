@@ -1,6 +1,7 @@
 package org.consent4j.auditor;
 
 import static org.consent4j.auditor.Crm.auditor;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -271,13 +272,31 @@ final class VerifyCommandTest {
   }
 
   @Test
-  void aFileHeldByARunningApplicationIsADataErrorSayingSo() {
+  void aFileInUseByARunningApplicationIsReadWithoutItsLockAndLeftAsItWas() throws Exception {
     Path file = fileTrail();
+    byte[] before = Files.readAllBytes(file);
     try (AuditSink held = new JsonLinesAuditSink(file)) {
-      Crm.Result r = verifyFile(file, false);
-      assertEquals(Auditor.DATA_ERROR, r.exitCode(), r::toString);
-      assertTrue(r.err().contains("could not be locked") || r.err().contains("in use"), r::toString);
+      Crm.Result r = verifyFile(file, true);
+      assertEquals(Auditor.VALID, r.exitCode(), r::toString);
+      assertEquals("", r.err());
     }
+    assertArrayEquals(before, Files.readAllBytes(file));
+    try (var copies = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      assertEquals(List.of(), copies.filter(p -> p.getFileName().toString().startsWith("consent4j-auditor-")).toList(),
+          "temporary copies left behind");
+    }
+  }
+
+  @Test
+  void aLineStillBeingWrittenIsLeftOutWithAWarning() throws Exception {
+    Path file = fileTrail();
+    int records = lines(file).size();
+    Files.writeString(file, "{\"sequence\":" + (records + 1) + ",\"previousHash\":\"", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
+    Crm.Result r = verifyFile(file, true);
+    assertEquals(Auditor.VALID, r.exitCode(), r::toString);
+    assertTrue(r.out().startsWith("INTACT: " + records + " audit records"), r::toString);
+    assertTrue(r.err().startsWith("WARNING: audit file " + file + " ends with an incomplete line"), r::toString);
   }
 
   // ---------------------------------------------------------------- usage and credentials
