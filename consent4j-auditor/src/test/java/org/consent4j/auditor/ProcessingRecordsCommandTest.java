@@ -82,6 +82,19 @@ final class ProcessingRecordsCommandTest {
     assertTrue(read.purposes().stream().map(PurposeDefinition::description).anyMatch("the monthly newsletter"::equals));
   }
 
+  /** The catalog example of docs/AUDIT-JDBC.md reads, so the page stays true to the reader. */
+  @Test
+  void theDocumentedCatalogExampleReads() throws Exception {
+    String page = Files.readString(Path.of("..", "docs", "AUDIT-JDBC.md"));
+    int section = page.indexOf("### `processing-records`");
+    int start = page.indexOf("```json\n", section) + "```json\n".length();
+    String json = page.substring(start, page.indexOf("```", start));
+    Catalog c = CatalogFile.parse(JSON.readTree(json));
+    assertEquals(4, c.purposes().size());
+    assertTrue(c.isSpecial(org.consent4j.DataCategory.of("health")));
+    assertEquals(org.consent4j.Jurisdiction.of("US"), c.recipient(org.consent4j.Recipient.of("mailer")).jurisdiction());
+  }
+
   @Test
   void withoutATrailItPrintsTheDeclaredPurposesWithZeroCountsAndSaysSo() throws Exception {
     Path mapping = Files.writeString(dir.resolve("mapping.json"), MAPPING);
