@@ -146,8 +146,11 @@ final class ExportCommandTest {
   @Test
   void aMissingOrInvalidSubjectIsAUsageErrorThatDoesNotEchoTheValue() {
     assertEquals(Auditor.USAGE_ERROR, auditor("export", "--jdbc-url", "jdbc:h2:mem:x").exitCode());
-    Crm.Result r = auditor("export", "--jdbc-url", "jdbc:h2:mem:x", "--subject", " ");
+    Crm.Result r = auditor("export", "--jdbc-url", "jdbc:h2:mem:x", "--subject", "c-4711\u0001x");
     assertEquals(Auditor.USAGE_ERROR, r.exitCode(), r::toString);
+    assertTrue(r.err().contains("not a valid subject id: subject id must not contain control characters"), r::toString);
+    assertFalse(r.err().contains("c-4711"), r::toString);
+    assertEquals(Auditor.USAGE_ERROR, auditor("export", "--jdbc-url", "jdbc:h2:mem:x", "--subject", " ").exitCode());
     assertEquals(Auditor.USAGE_ERROR, auditor("export", "--subject", "c-1").exitCode(), "no database");
   }
 }
