@@ -53,6 +53,9 @@ final class AuditorJarIT {
     Run help = java("--help");
     assertEquals(0, help.exitCode(), help::toString);
     assertTrue(help.out().contains("Usage: consent4j-auditor"), help::toString);
+    Run version = java("--version");
+    assertEquals(0, version.exitCode(), version::toString);
+    assertTrue(version.out().matches("consent4j-auditor \\d+\\.\\d+\\.\\d+.*\\R"), version::toString);
     assertEquals(2, java("verify").exitCode());
     assertEquals(2, java().exitCode());
   }
