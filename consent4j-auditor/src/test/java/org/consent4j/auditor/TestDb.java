@@ -27,6 +27,7 @@ final class TestDb implements AutoCloseable {
   private final String variable;
   private final String prefix = "c4ja" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
   private final List<String> otherPrefixes = new ArrayList<>();
+  private final List<String> schemas = new ArrayList<>();
 
   private TestDb(String name, String url, String variable) {
     this.name = name;
@@ -71,6 +72,13 @@ final class TestDb implements AutoCloseable {
   String otherPrefix(String p) {
     otherPrefixes.add(p);
     return p;
+  }
+
+  /** A new schema name (on MariaDB, a database) that {@link #close()} drops with its tables. */
+  String newSchema() {
+    String name = "c4ja_s" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    schemas.add(name);
+    return name;
   }
 
   DataSource dataSource() {
@@ -122,6 +130,10 @@ final class TestDb implements AutoCloseable {
       }
       if (name.equals("PostgreSQL")) {
         s.execute("DROP FUNCTION IF EXISTS " + prefix + "notify_change() CASCADE");
+      }
+      for (String schema : schemas) {
+        s.execute(name.equals("PostgreSQL") ? "DROP SCHEMA IF EXISTS " + schema + " CASCADE"
+            : "DROP DATABASE IF EXISTS " + schema);
       }
     }
   }

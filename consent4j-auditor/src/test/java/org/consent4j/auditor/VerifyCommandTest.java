@@ -185,6 +185,31 @@ final class VerifyCommandTest {
     assertEquals(List.of(), db.tablesStartingWith(wrong), "the auditor created tables");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.auditor.TestDb#all")
+  void tablesInANamedSchemaAreFoundWithSchemaAndOnlyWithIt(TestDb db) throws Exception {
+    String schema = db.newSchema();
+    JdbcAuditSink sink = JdbcAuditSink.builder(db.dataSource()).schema(schema).tablePrefix(db.prefix()).build();
+    try (ConsentEngine engine = Crm.run(JdbcConsentStore.builder(db.dataSource()).schema(schema)
+        .tablePrefix(db.prefix()).build(), sink)) {
+      long records = sink.count();
+      Crm.Result r = auditor(verify(db, "--schema", schema));
+      assertEquals(Auditor.VALID, r.exitCode(), r::toString);
+      assertTrue(r.out().startsWith("INTACT: " + records + " audit records of "), r::toString);
+      assertTrue(r.out().contains(" schema " + schema + " tables " + db.prefix() + "*"), r::toString);
+
+      Crm.Result export = auditor("export", "--jdbc-url", db.url(), "--schema", schema, "--table-prefix", db.prefix(),
+          "--subject", Crm.ALICE.value());
+      assertEquals(Auditor.VALID, export.exitCode(), export::toString);
+      assertEquals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(engine.export(Crm.ALICE).toJson())
+          .get("accesses"), new com.fasterxml.jackson.databind.ObjectMapper().readTree(export.out()).get("accesses"));
+
+      Crm.Result unqualified = auditor(verify(db));
+      assertEquals(Auditor.DATA_ERROR, unqualified.exitCode(), "the tables are not in the default schema: " + unqualified);
+      assertEquals(List.of(), db.tablesStartingWith(db.prefix()), "the auditor created tables in the default schema");
+    }
+  }
+
   // ---------------------------------------------------------------- JSON-lines file
 
   private Path fileTrail() {
