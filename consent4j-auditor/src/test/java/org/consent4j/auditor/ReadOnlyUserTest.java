@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The auditor needs nothing but {@code SELECT} on the consent4j tables: a user with only that
- * right verifies the trail and exports a subject, on H2, PostgreSQL and MariaDB. Its password comes
+ * right verifies the trail, exports a subject and counts the record of processing activities, on H2, PostgreSQL and MariaDB. Its password comes
  * from {@code --password-env}, as an operator would give it.
  */
 final class ReadOnlyUserTest {
@@ -56,6 +56,12 @@ final class ReadOnlyUserTest {
             Crm.BOB.value()}, credentials));
         assertEquals(Auditor.VALID, export.exitCode(), export::toString);
         assertTrue(export.out().contains("\"type\" : \"withdrawal\""), export::toString);
+
+        Crm.Result ropa = auditor(concat(new String[] {"processing-records", "--catalog",
+            java.nio.file.Path.of(getClass().getResource("/catalog.json").toURI()).toString(), "--controller",
+            "Example CRM Ltd", "--jdbc-url", url}, credentials));
+        assertEquals(Auditor.VALID, ropa.exitCode(), ropa::toString);
+        assertTrue(ropa.out().contains("\"purpose\" : \"marketing.email\""), ropa::toString);
 
         // and the user really can only read: the claim is about these rights
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
