@@ -59,6 +59,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
   private volatile SqlRewriter rewriter;
   private final java.util.concurrent.Callable<SqlRewriter> reader;
   private final Cache<Key, Rewrite> cache;
+  private volatile org.consent4j.jdbc.spi.StatementObserver observer = org.consent4j.jdbc.spi.StatementObserver.NONE;
 
   /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
   private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
@@ -197,6 +198,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
         context.map(AccessContext::recipient).orElse(null), current, path);
     Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
+    boolean hit = cached != null;
+    tell(o -> o.onRewriteCacheLookup(hit));
     if (cached == null) {
       cached = cache.get(key, k -> {
         RewrittenStatement rewritten = current.rewrite(sql, context, path);
@@ -262,6 +265,36 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   @Override
   public Interception intercept(String sql, SqlKind kind, Connection session) throws SQLException {
+    Interception out;
+    try {
+      out = interceptUnobserved(sql, kind, session);
+    } catch (ConsentSQLException e) {
+      tell(o -> o.onStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED));
+      throw e;
+    }
+    tell(o -> o.onStatement(out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN
+        : org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN));
+    return out;
+  }
+
+  /**
+   * Sets who is told the form of each statement and each rewrite cache lookup (metrics); replaces
+   * the previous observer.
+   */
+  public void observe(org.consent4j.jdbc.spi.StatementObserver observer) {
+    this.observer = Objects.requireNonNull(observer, "observer");
+  }
+
+  /** An observer that throws is ignored: metrics never change a statement's outcome. */
+  private void tell(java.util.function.Consumer<org.consent4j.jdbc.spi.StatementObserver> call) {
+    try {
+      call.accept(observer);
+    } catch (RuntimeException ignored) {
+      // deliberately guarded (STYLE.md: user callbacks that fail are guarded deliberately)
+    }
+  }
+
+  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {
