@@ -104,6 +104,21 @@ abstract class CrmOnSpringBootContract {
   }
 
   @Test
+  void theActorIsSpringSecuritysAuthenticatedPrincipal() {
+    var context = org.springframework.security.core.context.SecurityContextHolder.getContext();
+    try {
+      context.setAuthentication(org.springframework.security.authentication.UsernamePasswordAuthenticationToken
+          .authenticated("agent-7", null, List.of()));
+      assertThat(campaign.context().actor()).isEqualTo("agent-7");
+      context.setAuthentication(new org.springframework.security.authentication.AnonymousAuthenticationToken("key",
+          "anonymousUser", org.springframework.security.core.authority.AuthorityUtils.createAuthorityList("ROLE_ANON")));
+      assertThat(campaign.context().actor()).isEqualTo("crm-test");
+    } finally {
+      org.springframework.security.core.context.SecurityContextHolder.clearContext();
+    }
+  }
+
+  @Test
   void withoutAContextTheRepositoryAndTheGuardedDataSourceRefuse() {
     assertThatThrownBy(() -> contacts.findByCountryOrderById("NL")).isInstanceOf(ProcessingScopeException.class)
         .hasMessageContaining("several purposes");
