@@ -19,9 +19,18 @@ import org.consent4j.jdbc.spi.StatementObserver;
  * records), statements by form, and rewrite cache lookups. Thread-safe.
  */
 public final class ConsentMetrics implements StatementObserver {
-  /** Outcome and reason of an audited decision. */
+  /**
+   * Outcome and reason of an audited decision.
+   *
+   * @param outcome permit or deny
+   * @param reason the reason code of the audit event
+   */
   public record DecisionKey(Outcome outcome, String reason) {
-    /** @throws NullPointerException if an argument is null */
+    /**
+     * Validates the components.
+     *
+     * @throws NullPointerException if an argument is null
+     */
     public DecisionKey {
       Objects.requireNonNull(outcome, "outcome");
       Objects.requireNonNull(reason, "reason");
@@ -76,7 +85,12 @@ public final class ConsentMetrics implements StatementObserver {
     decisions.keySet().forEach(listener);
   }
 
-  /** The audited decisions stored so far, by outcome and reason. */
+  /**
+   * The audited decisions stored so far with this outcome and reason.
+   *
+   * @param key the outcome and reason
+   * @return how many
+   */
   public long decisions(DecisionKey key) {
     LongAdder a = decisions.get(key);
     return a == null ? 0 : a.sum();
@@ -87,7 +101,12 @@ public final class ConsentMetrics implements StatementObserver {
     return Collections.unmodifiableSet(decisions.keySet());
   }
 
-  /** The statements intercepted so far that took {@code form}. */
+  /**
+   * The statements intercepted so far that took {@code form}.
+   *
+   * @param form the form
+   * @return how many
+   */
   public long statements(Form form) {
     return statements.get(form).sum();
   }
