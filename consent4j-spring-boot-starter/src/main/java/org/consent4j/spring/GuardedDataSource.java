@@ -117,17 +117,30 @@ public final class GuardedDataSource implements DataSource {
     return raw.getParentLogger();
   }
 
+  /**
+   * This object or the {@code ConsentDataSource}, if either is an {@code iface}; never the raw data
+   * source. Answers without making the {@code ConsentDataSource} unless it is asked for (Boot's pool
+   * metadata asks early, before the mapped tables may exist).
+   *
+   * @throws SQLException with reason {@code WRAPPER_UNWRAP_REFUSED} for any other type
+   */
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
     if (iface.isInstance(this)) {
       return iface.cast(this);
     }
-    return consentDataSource().unwrap(iface);
+    if (iface.isAssignableFrom(ConsentDataSource.class)) {
+      return iface.cast(consentDataSource());
+    }
+    throw new org.consent4j.jdbc.ConsentSQLException(
+        org.consent4j.jdbc.ConsentSQLException.ReasonCode.WRAPPER_UNWRAP_REFUSED, "consent4j does not hand out the"
+            + " data source it guards (" + iface.getName() + "): it would run SQL around the consent checks");
   }
 
+  /** True if this object or the {@code ConsentDataSource} is an {@code iface}; never for the raw data source's types. */
   @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || consentDataSource().isWrapperFor(iface);
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this) || iface.isAssignableFrom(ConsentDataSource.class);
   }
 
   @Override

@@ -148,9 +148,13 @@ abstract class CrmOnSpringBootContract {
   }
 
   @Test
-  void theDataSourceBeanIsGuardedAndDoesNotHandOutThePool() {
+  void theDataSourceBeanIsGuardedAndDoesNotHandOutThePool() throws SQLException {
     assertThat(dataSource).isInstanceOf(GuardedDataSource.class);
-    assertThatThrownBy(() -> dataSource.unwrap(HikariDataSource.class)).isInstanceOf(SQLException.class);
+    assertThatThrownBy(() -> dataSource.unwrap(HikariDataSource.class)).isInstanceOf(ConsentSQLException.class)
+        .satisfies(e -> assertThat(((ConsentSQLException) e).reasonCode())
+            .isEqualTo(ConsentSQLException.ReasonCode.WRAPPER_UNWRAP_REFUSED));
+    assertThat(dataSource.isWrapperFor(HikariDataSource.class)).isFalse();
+    assertThat(dataSource.unwrap(org.consent4j.jdbc.wrapper.ConsentDataSource.class)).isNotNull();
   }
 
   @Test
