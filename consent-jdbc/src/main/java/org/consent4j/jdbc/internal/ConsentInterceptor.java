@@ -198,8 +198,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
         context.map(AccessContext::recipient).orElse(null), current, path);
     Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
-    boolean hit = cached != null;
-    tell(o -> o.onRewriteCacheLookup(hit));
+    tellLookup(cached != null);
     if (cached == null) {
       cached = cache.get(key, k -> {
         RewrittenStatement rewritten = current.rewrite(sql, context, path);
@@ -269,11 +268,11 @@ public final class ConsentInterceptor implements StatementInterceptor {
     try {
       out = interceptUnobserved(sql, kind, session);
     } catch (ConsentSQLException e) {
-      tell(o -> o.onStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED));
+      tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED);
       throw e;
     }
-    tell(o -> o.onStatement(out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN
-        : org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN));
+    tellStatement(out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN
+        : org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN);
     return out;
   }
 
@@ -286,11 +285,19 @@ public final class ConsentInterceptor implements StatementInterceptor {
   }
 
   /** An observer that throws is ignored: metrics never change a statement's outcome. */
-  private void tell(java.util.function.Consumer<org.consent4j.jdbc.spi.StatementObserver> call) {
+  private void tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form form) {
     try {
-      call.accept(observer);
+      observer.onStatement(form);
     } catch (RuntimeException ignored) {
       // deliberately guarded (STYLE.md: user callbacks that fail are guarded deliberately)
+    }
+  }
+
+  private void tellLookup(boolean hit) {
+    try {
+      observer.onRewriteCacheLookup(hit);
+    } catch (RuntimeException ignored) {
+      // as tellStatement
     }
   }
 
