@@ -44,11 +44,14 @@ public final class CatalogJson {
    *
    * @param in the JSON; read to the end, not closed
    * @param source where it came from, for error messages
+   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException naming {@code source} and the offending key or value when the
    *     JSON is malformed, has unknown keys, or declares a catalog that {@link Catalog.Builder}
    *     refuses
    */
   public static Catalog read(InputStream in, String source) {
+    java.util.Objects.requireNonNull(in, "in");
+    java.util.Objects.requireNonNull(source, "source");
     JsonNode root;
     try {
       root = JSON.readTree(in);
