@@ -247,6 +247,9 @@ public final class CatalogJson {
     try {
       return make.get();
     } catch (IllegalArgumentException e) {
+      if (String.valueOf(e.getMessage()).startsWith("$")) {
+        throw e; // already names its path
+      }
       throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
     }
   }

@@ -58,6 +58,12 @@ final class CatalogJsonTest {
     IllegalArgumentException basis = assertThrows(IllegalArgumentException.class,
         () -> CatalogJson.parse(JSON.replace("\"CONTRACT\"", "\"CONTRACTUAL\"")));
     assertTrue(basis.getMessage().startsWith("$.purposes[1].basis: 'CONTRACTUAL' is not one of"), basis.getMessage());
+    IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+        () -> CatalogJson.parse("{\"purposes\": [{\"basis\": \"CONSENT\"}]}"));
+    assertTrue(name.getMessage().startsWith("$.purposes[0].name: expected a string"), name.getMessage());
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> CatalogJson.parse("{\"purposes\": [{\"name\": \"support\", \"basis\": \"CONTRACT\"}]}"));
+    assertTrue(refused.getMessage().startsWith("$.purposes[0]: "), refused.getMessage());
     IllegalArgumentException source = assertThrows(IllegalArgumentException.class, () -> CatalogJson.read(
         new ByteArrayInputStream("{\"purposes\": ".getBytes(StandardCharsets.UTF_8)), "classpath:catalog.json"));
     assertTrue(source.getMessage().startsWith("catalog classpath:catalog.json: not valid JSON"), source.getMessage());

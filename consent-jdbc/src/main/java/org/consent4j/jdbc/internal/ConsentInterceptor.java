@@ -87,6 +87,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   /** What the names of a prepared statement resolved under: the knowledge and the search path. */
   private record Resolution(SqlRewriter rewriter, List<String> searchPath) {}
+  private volatile org.consent4j.jdbc.spi.StatementObserver observer = org.consent4j.jdbc.spi.StatementObserver.NONE;
 
   /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
   private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
@@ -303,6 +304,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
         context.map(AccessContext::recipient).orElse(null), current, path);
     Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
+    tellLookup(cached != null);
     if (cached == null) {
       cached = cache.get(key, k -> {
         RewrittenStatement rewritten = current.rewrite(sql, context, path);
@@ -323,6 +325,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Rewrite cached = cache.getIfPresent(new Key(sql, context.map(AccessContext::purpose).orElse(null),
         context.map(AccessContext::recipient).orElse(null), k.rewriter(), path));
     if (cached != null) {
+      tellLookup(true);
       return cached;
     }
     Known checked = current(session, true);
@@ -394,6 +397,44 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   @Override
   public Interception intercept(String sql, SqlKind kind, Connection session) throws SQLException {
+    Interception out;
+    try {
+      out = interceptUnobserved(sql, kind, session);
+    } catch (ConsentSQLException e) {
+      tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED);
+      throw e;
+    }
+    tellStatement(out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN
+        : org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN);
+    return out;
+  }
+
+  /**
+   * Sets who is told the form of each statement and each rewrite cache lookup (metrics); replaces
+   * the previous observer.
+   */
+  public void observe(org.consent4j.jdbc.spi.StatementObserver observer) {
+    this.observer = Objects.requireNonNull(observer, "observer");
+  }
+
+  /** An observer that throws is ignored: metrics never change a statement's outcome. */
+  private void tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form form) {
+    try {
+      observer.onStatement(form);
+    } catch (RuntimeException ignored) {
+      // deliberately guarded (STYLE.md: user callbacks that fail are guarded deliberately)
+    }
+  }
+
+  private void tellLookup(boolean hit) {
+    try {
+      observer.onRewriteCacheLookup(hit);
+    } catch (RuntimeException ignored) {
+      // as tellStatement
+    }
+  }
+
+  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {

@@ -250,6 +250,23 @@ public final class ConsentDataSource implements DataSource {
   }
 
   /**
+   * Tells {@code observer} the form of every statement from now on (plain, pushed down, refused)
+   * and every rewrite cache lookup, for metrics; replaces the previous observer. Thread-safe.
+   *
+   * @throws NullPointerException if {@code observer} is null
+   * @throws UnsupportedOperationException if this data source was made with {@link
+   *     #wrap(DataSource, StatementInterceptor)}
+   */
+  public void observe(org.consent4j.jdbc.spi.StatementObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    if (!(interceptor instanceof org.consent4j.jdbc.internal.ConsentInterceptor consent)) {
+      throw new UnsupportedOperationException("observe needs a data source wrapped with an engine and a mapping;"
+          + " this one goes through " + interceptor.getClass().getName());
+    }
+    consent.observe(observer);
+  }
+
+  /**
    * What a guarded connection would send to the database for {@code sql} under {@code context}:
    * the rewritten statement, for {@code EXPLAIN} or for support, from the same rewriting (and
    * cache) as execution, with the engine clock's time now. It reads no data (only the catalog's
