@@ -150,8 +150,13 @@ public final class ConsentIndex implements AutoCloseable {
           return;
         }
         SubjectId subject = ledger.get(0).record().subject();
-        synchronized (stripe(subject)) {
-          next.apply(subject, ledger);
+        if (next.entry(subject) != 0) {
+          // passed in parts (a collation that compares two ids equal interleaved them): read it whole
+          refreshInto(next, subject);
+        } else {
+          synchronized (stripe(subject)) {
+            next.apply(subject, ledger);
+          }
         }
         count[0]++;
         count[1] += ledger.size();
