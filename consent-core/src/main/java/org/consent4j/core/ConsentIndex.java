@@ -322,12 +322,21 @@ public final class ConsentIndex implements AutoCloseable {
 
   /**
    * The decision {@link ConsentRules#decide} makes for the subject at {@code at}, or empty when the
-   * index cannot answer it (not usable, the subject stale, or {@code at} before {@link #validSince()}).
+   * index cannot answer it (not {@link #isUsable() usable}, the subject stale, or {@code at} before
+   * {@link #validSince()}).
    *
    * @param asked the declared categories asked about
    */
   public Optional<Decision> decide(SubjectId subject, PurposeDefinition definition, AccessContext context,
       SortedSet<DataCategory> asked, Instant at) {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(definition, "definition");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(asked, "asked");
+    Objects.requireNonNull(at, "at");
+    if (!isUsable()) {
+      return Optional.empty();
+    }
     return Optional.ofNullable(decideOrNull(subject, definition, context, asked, at));
   }
 
@@ -356,6 +365,39 @@ public final class ConsentIndex implements AutoCloseable {
       return null;
     }
     return new Decision(subject, context, t.reason, t.categories, entry >>> CLASS_BITS);
+  }
+
+  /**
+   * How many of the subjects with a ledger the context may process at {@code at} (for {@code
+   * asked}, the subject as a whole when empty): the sizes of the permitted classes' sets plus the permitted subjects kept
+   * exactly. Empty when the index cannot answer for that instant.
+   */
+  public Optional<Long> countPermitted(PurposeDefinition definition, AccessContext context,
+      SortedSet<DataCategory> asked, Instant at) {
+    Objects.requireNonNull(definition, "definition");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(asked, "asked");
+    Objects.requireNonNull(at, "at");
+    State s = state;
+    if (!isUsable() || !ConsentRules.needsHistory(definition) || nanos(at) < s.validSince.get()) {
+      return Optional.empty();
+    }
+    long count = 0;
+    ClassInfo[] classes = s.classes;
+    for (int c = 1; c < classes.length; c++) {
+      Template t = s.template(c, definition, context, asked, at, catalog);
+      if (t != null && t.reason.permits()) {
+        synchronized (s.classLock) {
+          count += classes[c].members.getLongCardinality();
+        }
+      }
+    }
+    for (Map.Entry<SubjectId, List<LedgerEntry>> e : s.exact.entrySet()) {
+      if (ConsentRules.decide(e.getKey(), catalog, definition, context, e.getValue(), asked, at).subjectPermitted()) {
+        count++;
+      }
+    }
+    return Optional.of(count);
   }
 
   private static long nanos(Instant i) {
