@@ -67,7 +67,7 @@ import org.roaringbitmap.RoaringBitmap;
  *
  * <p><b>Ids.</b> A subject id that is the canonical decimal form of an int in [0, 2^31) is its own
  * number in the sets; any other id is given a number from a dictionary (numbers 2^31 and up, read
- * as unsigned).
+ * as unsigned) that holds the ids' UTF-8 bytes in one array.
  *
  * <p>Thread-safe: decisions are lock-free; refreshes of one subject are serialized.
  */
@@ -419,7 +419,7 @@ public final class ConsentIndex implements AutoCloseable {
    * @param staleSubjects subjects not answered until re-read
    * @param textIds subject ids held in the dictionary
    * @param bitmapBytes bytes of the class sets
-   * @param entryBytes bytes of the per-subject entries (class and version)
+   * @param entryBytes bytes of the per-subject entries (class and version) and of the dictionary
    */
   public record Stats(long subjects, int classes, int exactSubjects, int staleSubjects, int textIds,
       long bitmapBytes, long entryBytes) {}
@@ -538,8 +538,7 @@ public final class ConsentIndex implements AutoCloseable {
   private final class State {
     final Pages numeric = new Pages();
     final Pages text = new Pages();
-    final ConcurrentHashMap<String, Integer> dictionary = new ConcurrentHashMap<>();
-    int nextText; // guarded by classLock
+    final org.consent4j.core.internal.TextIds dictionary = new org.consent4j.core.internal.TextIds();
     final ConcurrentHashMap<SubjectId, List<LedgerEntry>> exact = new ConcurrentHashMap<>();
     final Object classLock = new Object();
     final Map<Shape, Integer> classIds = new HashMap<>(); // guarded by classLock
@@ -573,8 +572,8 @@ public final class ConsentIndex implements AutoCloseable {
       if (n >= 0) {
         return numeric.get(n);
       }
-      Integer t = dictionary.get(subject.value());
-      return t == null ? 0 : text.get(t);
+      int t = dictionary.get(subject.value());
+      return t < 0 ? 0 : text.get(t);
     }
 
     private void setEntry(SubjectId subject, long value) {
@@ -583,14 +582,12 @@ public final class ConsentIndex implements AutoCloseable {
         numeric.set(n, value);
         return;
       }
-      Integer t = dictionary.get(subject.value());
-      if (t == null) {
+      int t = dictionary.get(subject.value());
+      if (t < 0) {
         if (value == 0) {
           return;
         }
-        synchronized (classLock) {
-          t = dictionary.computeIfAbsent(subject.value(), k -> nextText++);
-        }
+        t = dictionary.getOrAdd(subject.value());
       }
       text.set(t, value);
     }
@@ -725,7 +722,7 @@ public final class ConsentIndex implements AutoCloseable {
         }
       }
       return new Stats(subjects.get(), classCount(), exact.size(), stale.size(), dictionary.size(), bitmaps,
-          numeric.bytes() + text.bytes());
+          numeric.bytes() + text.bytes() + dictionary.bytes());
     }
   }
 
