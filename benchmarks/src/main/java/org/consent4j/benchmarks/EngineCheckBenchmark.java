@@ -47,6 +47,7 @@ public class EngineCheckBenchmark {
 
   ConsentEngine cached;
   ConsentEngine uncached;
+  ConsentEngine indexed;
   final AccessContext context = AccessContext.of("bench", BenchCrm.PURPOSE);
   final Set<DataCategory> categories = Set.of(DataCategory.of("contact.email"));
   final List<SubjectId> subjects = new ArrayList<>();
@@ -59,19 +60,23 @@ public class EngineCheckBenchmark {
       subjects.add(SubjectId.of(Integer.toString(i)));
     }
     batch = subjects.subList(0, 10_000);
-    cached = engine(100_000);
-    uncached = engine(0);
+    cached = engine(100_000, false);
+    uncached = engine(0, false);
+    indexed = engine(0, true);
+    if (!indexed.consentIndex().orElseThrow().isUsable()) {
+      throw new IllegalStateException("the index is not usable");
+    }
     for (SubjectId s : subjects) {
       cached.checkAll(List.of(s), context, categories); // warm the cache
     }
   }
 
-  private ConsentEngine engine(long cacheSize) {
+  private ConsentEngine engine(long cacheSize, boolean index) {
     AuditTrail trail = audit.equals("async")
         ? AuditTrail.builder(new LastRecordSink()).asynchronous(65_536, 1_024, Duration.ofSeconds(5)).build()
         : AuditTrail.builder(new LastRecordSink()).synchronous().build();
     ConsentEngine e = ConsentEngine.builder().catalog(BenchCrm.CATALOG).auditTrail(trail)
-        .cacheMaximumSize(cacheSize).build();
+        .cacheMaximumSize(cacheSize).consentIndex(index).build();
     for (int i = 0; i < SUBJECTS; i += 2) { // half of the subjects consent
       e.grant(Grant.builder(SubjectId.of(Integer.toString(i))).purpose("marketing").category("contact"));
     }
@@ -82,6 +87,7 @@ public class EngineCheckBenchmark {
   public void tearDown() {
     cached.close();
     uncached.close();
+    indexed.close();
   }
 
   private SubjectId nextSubject() {
@@ -93,6 +99,31 @@ public class EngineCheckBenchmark {
   @Benchmark
   public Decision checkCached() {
     return cached.check(nextSubject(), context, categories);
+  }
+
+  /** One subject from the consent index (no cache at all behind it). */
+  @Benchmark
+  public Decision checkIndexed() {
+    return indexed.check(nextSubject(), context, categories);
+  }
+
+  /** One subject's decision before audit, from the warm cache: {@code decideAll} of one subject. */
+  @Benchmark
+  public Map<SubjectId, Decision> decideCached() {
+    return cached.decideAll(List.of(nextSubject()), context, categories, cached.clock().instant());
+  }
+
+  /** One subject's decision before audit, from the consent index. */
+  @Benchmark
+  public Map<SubjectId, Decision> decideIndexed() {
+    return indexed.decideAll(List.of(nextSubject()), context, categories, indexed.clock().instant());
+  }
+
+  /** 10,000 subjects from the consent index in one call, audited (divide by 10,000 per subject). */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public Map<SubjectId, Decision> checkBatchOf10000Indexed() {
+    return indexed.checkAll(batch, context, categories);
   }
 
   /** One subject, no cache: the store is read and the rules applied on every call. */

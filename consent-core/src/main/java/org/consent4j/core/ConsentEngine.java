@@ -86,6 +86,8 @@ public final class ConsentEngine implements AutoCloseable {
   private final AuditTrail audit;
   private final Clock clock;
   private final ConsentStateCache cache;
+  /** Null when disabled. */
+  private final ConsentIndex index;
   private final ThreadLocal<ProcessingScope> scopes = new ThreadLocal<>();
 
   private ConsentEngine(Builder b) {
@@ -94,6 +96,27 @@ public final class ConsentEngine implements AutoCloseable {
     this.audit = b.audit != null ? b.audit : AuditTrail.inMemory();
     this.clock = b.clock;
     this.cache = new ConsentStateCache(store, clock, b.cacheMaximumSize, b.cacheTimeToLive, b.cacheTrusted);
+    boolean ownStore = b.store == null;
+    boolean indexed = b.consentIndex != null ? b.consentIndex
+        : store instanceof LedgerSource && (ownStore || b.cacheTrustedSet);
+    if (indexed) {
+      this.index = new ConsentIndex(catalog, store, clock, b.cacheTrusted);
+      if (store instanceof InMemoryConsentStore) {
+        index.load();
+      } else {
+        index.reloadInBackground();
+      }
+    } else {
+      this.index = null;
+    }
+  }
+
+  /**
+   * The engine's consent index, when enabled: decisions are read from it while it is {@link
+   * ConsentIndex#isUsable() usable}, and from the cache and the store otherwise.
+   */
+  public Optional<ConsentIndex> consentIndex() {
+    return Optional.ofNullable(index);
   }
 
   /** Starts building an engine; only the catalog is required. */
@@ -279,6 +302,9 @@ public final class ConsentEngine implements AutoCloseable {
       // Even when the store reports a failure: a commit whose acknowledgement was lost is durable,
       // and a withdrawal must not stay hidden behind a cached ledger.
       cache.invalidate(record.subject());
+      if (index != null) {
+        index.refresh(record.subject());
+      }
     }
   }
 
@@ -307,8 +333,12 @@ public final class ConsentEngine implements AutoCloseable {
       asked.add(catalog.requireCategory(Objects.requireNonNull(c, "category")));
     }
     Instant now = clock.instant();
-    List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(subject) : List.of();
-    Decision decision = ConsentRules.decide(subject, catalog, definition, context, ledger, asked, now);
+    Decision decision = index != null && index.isUsable()
+        ? index.decideOrNull(subject, definition, context, asked, now) : null;
+    if (decision == null) {
+      List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(subject) : List.of();
+      decision = ConsentRules.decide(subject, catalog, definition, context, ledger, asked, now);
+    }
     audit(List.of(decision), context, asked, "check", now);
     return decision;
   }
@@ -386,12 +416,26 @@ public final class ConsentEngine implements AutoCloseable {
     for (SubjectId s : distinct) {
       Objects.requireNonNull(s, "subject");
     }
-    Map<SubjectId, List<LedgerEntry>> ledgers = ConsentRules.needsHistory(definition)
-        ? cache.ledgers(distinct) : Map.of();
     Map<SubjectId, Decision> decisions = new LinkedHashMap<>();
-    for (SubjectId s : distinct) {
-      decisions.put(s,
-          ConsentRules.decide(s, catalog, definition, context, ledgers.getOrDefault(s, List.of()), asked, at));
+    List<SubjectId> unanswered = distinct;
+    if (index != null && ConsentRules.needsHistory(definition) && index.isUsable()) {
+      unanswered = new ArrayList<>();
+      for (SubjectId s : distinct) {
+        Decision d = index.decideOrNull(s, definition, context, asked, at);
+        // null placeholders keep the order first given
+        decisions.put(s, d);
+        if (d == null) {
+          unanswered.add(s);
+        }
+      }
+    }
+    if (!unanswered.isEmpty()) {
+      Map<SubjectId, List<LedgerEntry>> ledgers = ConsentRules.needsHistory(definition)
+          ? cache.ledgers(unanswered) : Map.of();
+      for (SubjectId s : unanswered) {
+        decisions.put(s,
+            ConsentRules.decide(s, catalog, definition, context, ledgers.getOrDefault(s, List.of()), asked, at));
+      }
     }
     return java.util.Collections.unmodifiableMap(decisions);
   }
@@ -502,6 +546,9 @@ public final class ConsentEngine implements AutoCloseable {
    */
   public void invalidateCache() {
     cache.invalidateAll();
+    if (index != null) {
+      index.reloadInBackground();
+    }
   }
 
   /**
@@ -513,11 +560,17 @@ public final class ConsentEngine implements AutoCloseable {
    */
   public void invalidateCache(SubjectId subject) {
     cache.invalidate(Objects.requireNonNull(subject, "subject"));
+    if (index != null) {
+      index.refresh(subject);
+    }
   }
 
   /** Closes the audit trail, draining an asynchronous one. */
   @Override
   public void close() {
+    if (index != null) {
+      index.close();
+    }
     audit.close();
   }
 
@@ -535,6 +588,8 @@ public final class ConsentEngine implements AutoCloseable {
     private long cacheMaximumSize = 100_000;
     private Duration cacheTimeToLive = Duration.ofMinutes(10);
     private java.util.function.BooleanSupplier cacheTrusted = () -> true;
+    private boolean cacheTrustedSet;
+    private Boolean consentIndex;
 
     private Builder() {}
 
@@ -551,6 +606,24 @@ public final class ConsentEngine implements AutoCloseable {
      */
     public Builder cacheTrustedWhile(java.util.function.BooleanSupplier trusted) {
       this.cacheTrusted = Objects.requireNonNull(trusted, "trusted");
+      this.cacheTrustedSet = true;
+      return this;
+    }
+
+    /**
+     * Whether to keep a {@link ConsentIndex} of every subject's consent state in memory, so that
+     * checks read no store. By default it is on only where that is safe: with the engine's own
+     * in-memory store (one node), or with a store that is a {@link LedgerSource} when a change
+     * feed is attached through {@link #cacheTrustedWhile} (the index is then not used while the
+     * condition answers false, and reloads when it answers true again). With an in-memory store
+     * the index is loaded when the engine is built; with another store it loads in the background,
+     * and decisions read the store until it is complete. Turning it on for a store shared with
+     * other engines without a change feed lets this engine miss their writes.
+     *
+     * @throws IllegalArgumentException at {@link #build()} if enabled and the store is no {@link LedgerSource}
+     */
+    public Builder consentIndex(boolean enabled) {
+      this.consentIndex = enabled;
       return this;
     }
 

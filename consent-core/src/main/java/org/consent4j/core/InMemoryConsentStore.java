@@ -17,7 +17,7 @@ import org.consent4j.spi.ConsentStore;
  * A consent ledger held in memory: the default store, and the one for tests. Nothing survives
  * the process; use the JDBC store of {@code consent-jdbc} for anything else. Thread-safe.
  */
-public final class InMemoryConsentStore implements ConsentStore {
+public final class InMemoryConsentStore implements ConsentStore, LedgerSource {
   private final Map<SubjectId, List<LedgerEntry>> bySubject = new HashMap<>();
   private long sequence;
 
@@ -45,6 +45,17 @@ public final class InMemoryConsentStore implements ConsentStore {
       out.put(s, List.copyOf(bySubject.getOrDefault(Objects.requireNonNull(s, "subject"), List.of())));
     }
     return out;
+  }
+
+  /** Passes a copy of every subject's ledger, taken at once, to {@code sink} outside the store's lock. */
+  @Override
+  public void forEachLedger(java.util.function.Consumer<List<LedgerEntry>> sink) {
+    Objects.requireNonNull(sink, "sink");
+    List<List<LedgerEntry>> copies = new ArrayList<>();
+    synchronized (this) {
+      bySubject.values().forEach(l -> copies.add(List.copyOf(l)));
+    }
+    copies.forEach(sink);
   }
 
   /** The number of records appended so far. */

@@ -136,10 +136,11 @@ final class ConsentEngineModelProperties {
   }
 
   @Property(tries = 400)
-  void engineDecidesLikeTheReferenceModel(@ForAll("actions") List<Action> actions, @ForAll boolean cached) {
+  void engineDecidesLikeTheReferenceModel(@ForAll("actions") List<Action> actions, @ForAll boolean cached,
+      @ForAll boolean indexed) {
     MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
     ConsentEngine engine = ConsentEngine.builder().catalog(catalog()).clock(clock)
-        .cacheMaximumSize(cached ? 1000 : 0).build();
+        .cacheMaximumSize(cached ? 1000 : 0).consentIndex(indexed).build();
     Model model = new Model();
     List<GrantId> grantIds = new ArrayList<>(); // the engine's id of each grant of the model, in order
     for (Action a : actions) {

@@ -38,7 +38,11 @@ final class NullHandlingTest {
             Purpose.of("marketing"), Recipient.FIRST_PARTY, "check", List.of(), new java.util.TreeSet<>(),
             org.consent4j.Outcome.DENY, "NO_GRANT", 0, new java.util.TreeMap<>()))
         .setDefault(Set.class, Set.of())
-        .setDefault(List.class, List.of());
+        .setDefault(List.class, List.of())
+        .setDefault(org.consent4j.spi.ConsentStore.class, new InMemoryConsentStore())
+        .setDefault(java.util.function.BooleanSupplier.class, () -> true)
+        .setDefault(org.consent4j.PurposeDefinition.class, ConsentEngineTest.CATALOG.purposes().iterator().next())
+        .setDefault(java.util.SortedSet.class, new java.util.TreeSet<>());
   }
 
   @Test
@@ -62,6 +66,8 @@ final class NullHandlingTest {
     NullPointerTester t = tester();
     ConsentEngine engine = ConsentEngine.builder().catalog(ConsentEngineTest.CATALOG).build();
     t.testAllPublicInstanceMethods(engine);
+    t.testAllPublicConstructors(ConsentIndex.class);
+    t.testAllPublicInstanceMethods(engine.consentIndex().orElseThrow());
     t.testAllPublicInstanceMethods(ConsentEngine.builder());
     t.testAllPublicInstanceMethods(new InMemoryConsentStore());
   }

@@ -67,7 +67,7 @@ import org.consent4j.spi.ConsentStore;
  * <p>Thread-safe: every call borrows a connection from the {@link DataSource} and closes it before
  * it returns. Use a pooling DataSource in production.
  */
-public final class JdbcConsentStore implements ConsentStore {
+public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.LedgerSource {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final Schema schema;
@@ -268,6 +268,42 @@ public final class JdbcConsentStore implements ConsentStore {
   }
 
   /** "subject c-1", "subjects c-1, c-2", "1200 subjects (c-1, c-2, c-3, ...)". */
+  /** Rows a full read fetches at a time. */
+  static final int LOAD_FETCH_SIZE = 10_000;
+  /** Rows between two progress lines of a full read. */
+  static final long LOAD_PROGRESS_EVERY = 1_000_000;
+  private static final System.Logger LOG = System.getLogger(JdbcConsentStore.class.getName());
+
+  /**
+   * Streams every subject's ledger, for loading a {@link org.consent4j.core.ConsentIndex}: one
+   * SELECT over the ledger and its detail tables in subject order, in a read-only transaction,
+   * {@value #LOAD_FETCH_SIZE} rows at a time, logging the number of rows read every million (no
+   * subject ids). A subject whose rows the database's collation interleaves with another's (ids it
+   * compares equal) may be passed in parts; the index re-reads such a subject alone.
+   *
+   * @throws ConsentStoreUnavailableException if the store cannot be read
+   */
+  @Override
+  public void forEachLedger(java.util.function.Consumer<List<LedgerEntry>> sink) {
+    Objects.requireNonNull(sink, "sink");
+    String operation = "read every ledger";
+    Connection c = connect(operation);
+    boolean autoCommit = true;
+    try (c) {
+      autoCommit = c.getAutoCommit();
+      // PostgreSQL streams with a fetch size only inside a transaction
+      c.setAutoCommit(false);
+      long started = System.nanoTime();
+      reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, rows -> LOG.log(System.Logger.Level.INFO,
+          "consent store: {0} ledger rows read for a full load ({1} s)", rows,
+          (System.nanoTime() - started) / 1_000_000_000L));
+      c.rollback();
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      throw failed(operation, e);
+    }
+  }
+
   private static String describe(List<SubjectId> subjects) {
     int shown = Math.min(3, subjects.size());
     String names = String.join(", ", subjects.subList(0, shown).stream().map(SubjectId::value).toList());

@@ -104,6 +104,96 @@ public final class LedgerReader {
     return out;
   }
 
+  /**
+   * Streams every ledger of the store to {@code sink}: one query, the entry query of {@link #read}
+   * joined to the grants' sets, in subject then sequence order, read {@code fetchSize} rows at a
+   * time. The rows of one record come together (they share subject and sequence); a subject whose
+   * rows a database collation interleaves with another's (two ids it compares equal) may be passed
+   * in more than one part, which {@link org.consent4j.core.LedgerSource} allows its readers to
+   * detect. SELECT only.
+   *
+   * @param progress called with the number of rows read, every {@code progressEvery} rows
+   * @throws SQLException if the query fails
+   * @throws InvalidLedgerException if a row does not form a valid record
+   */
+  public void readAll(Connection c, int fetchSize, java.util.function.Consumer<List<LedgerEntry>> sink,
+      long progressEvery, java.util.function.LongConsumer progress) throws SQLException {
+    String sql = allSql(schema);
+    try (PreparedStatement s = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      s.setFetchSize(fetchSize);
+      try (ResultSet r = s.executeQuery()) {
+        String subjectValue = null;
+        SubjectId subject = null;
+        List<LedgerEntry> ledger = new ArrayList<>();
+        Row row = null;
+        GrantSets sets = null;
+        long rows = 0;
+        while (r.next()) {
+          rows++;
+          if (progressEvery > 0 && rows % progressEvery == 0) {
+            progress.accept(rows);
+          }
+          long seq = r.getLong(1);
+          if (row != null && row.seq == seq) {
+            addSet(r, seq, sets);
+            continue;
+          }
+          if (row != null) {
+            ledger.add(row.toEntry(sets));
+          }
+          String value = r.getString(2);
+          if (!value.equals(subjectValue)) {
+            if (!ledger.isEmpty()) {
+              sink.accept(Collections.unmodifiableList(ledger));
+              ledger = new ArrayList<>();
+            }
+            subjectValue = value;
+            subject = SubjectId.of(value);
+          }
+          row = Row.read(r, subject);
+          sets = row.kind == RecordKind.GRANT ? new GrantSets() : null;
+          if (sets != null) {
+            addSet(r, seq, sets);
+          }
+        }
+        if (row != null) {
+          ledger.add(row.toEntry(sets));
+          sink.accept(Collections.unmodifiableList(ledger));
+        }
+      }
+    }
+  }
+
+  private static void addSet(ResultSet r, long seq, GrantSets g) throws SQLException {
+    String which = r.getString(31);
+    if (which == null || g == null) {
+      return;
+    }
+    String value = r.getString(32);
+    switch (which.trim()) {
+      case "P" -> g.purposes.add(value);
+      case "C" -> g.categories.add(value);
+      case "R" -> g.recipients.add(value);
+      case "X" -> g.explicit.add(value);
+      default -> throw new InvalidLedgerException(seq, "unexpected grant set '" + which + "'", null);
+    }
+  }
+
+  private static String allSql(Schema s) {
+    String entry = entrySql(s, 1);
+    String select = entry.substring(0, entry.indexOf(" FROM "));
+    return select + ", gs.which_set, gs.set_value FROM " + s.ledger() + " l"
+        + " LEFT JOIN " + s.grant() + " g ON g.seq = l.seq"
+        + " LEFT JOIN " + s.withdrawal() + " w ON w.seq = l.seq"
+        + " LEFT JOIN " + s.objection() + " o ON o.seq = l.seq"
+        + " LEFT JOIN " + s.grantWithdrawal() + " x ON x.seq = l.seq"
+        + " LEFT JOIN (SELECT seq, 'P' AS which_set, purpose AS set_value FROM " + s.grantPurpose()
+        + " UNION ALL SELECT seq, 'C', category FROM " + s.grantCategory()
+        + " UNION ALL SELECT seq, 'R', recipient FROM " + s.grantRecipient()
+        + " UNION ALL SELECT seq, 'X', scope FROM " + s.grantExplicit() + ") gs ON gs.seq = l.seq"
+        + " ORDER BY l.subject_id, l.seq";
+  }
+
   private Map<Long, GrantSets> readSets(Connection c, List<SubjectId> chunk, int size) throws SQLException {
     Map<Long, GrantSets> sets = new HashMap<>();
     try (PreparedStatement s = c.prepareStatement(setSql.get(size))) {
