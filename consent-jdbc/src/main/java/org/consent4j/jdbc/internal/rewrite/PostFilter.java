@@ -73,8 +73,8 @@ import org.consent4j.PurposeDefinition;
  *       (where the pushdown sees the masked value, NULL, and this form the stored one), never
  *       inside an expression. Checked by name: any column reference named like a personal column
  *       of a mapped table in the statement refuses, whatever its qualifier (over-refusing is safe).
- *       ORDER BY takes plain columns only, none named like a select-list alias or a personal column
- *       (an alias, or a position, could name a personal column).
+ *       ORDER BY takes plain columns only, none named like a personal column or like the alias of
+ *       a personal column in the select list (a position could name one too, so none is taken).
  *   <li><b>The select list holds plain columns, literals and parameters only</b>, so it cannot fail
  *       on a hidden row and each column's mask is known: a column of a mapped reference's personal
  *       column is masked by that reference's subjects; {@code *} only when every FROM item is a
@@ -180,9 +180,7 @@ public final class PostFilter {
     Set<String> aliases = new java.util.HashSet<>();
     for (SelectItem<?> item : ps.getSelectItems()) {
       Object e = item.getExpression();
-      if (item.getAlias() != null) {
-        aliases.add(unquote(item.getAlias().getName()));
-      }
+      int before = columns.size();
       if (e instanceof AllTableColumns all) {
         int at = reference(all.getTable(), views);
         if (at < 0 || all.getExceptColumns() != null || all.getReplaceExpressions() != null) {
@@ -209,6 +207,9 @@ public final class PostFilter {
         return Verdict.no("the select list holds an expression (it could fail on a hidden row, or read a"
             + " personal value)");
       }
+      if (item.getAlias() != null && columns.subList(before, columns.size()).stream().anyMatch(Optional::isPresent)) {
+        aliases.add(unquote(item.getAlias().getName())); // ORDER BY it would sort by a personal value
+      }
     }
     List<Object> conditions = new ArrayList<>();
     conditions.add(ps.getWhere());
@@ -229,7 +230,7 @@ public final class PostFilter {
         }
         String name = unquote(c.getColumnName());
         if (personal.contains(name) || aliases.contains(name)) {
-          return Verdict.no("ORDER BY names a personal column or a select-list alias");
+          return Verdict.no("ORDER BY names a personal column, or the alias of one");
         }
       }
     }
