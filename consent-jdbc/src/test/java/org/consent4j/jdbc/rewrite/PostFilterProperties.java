@@ -249,8 +249,9 @@ abstract class PostFilterProperties {
         new Query("SELECT c.id, c.phone, ? FROM $contact c WHERE c.id <= ?", List.of(5, 6), true),
         new Query("SELECT c.id, c.email, t.label FROM $contact c JOIN $tag t ON t.contact_id = c.id", List.of(),
             false),
+        // an unmapped table's column types are not known: on H2 and MariaDB its comparisons are guarded
         new Query("SELECT c.id, c.email, t.label FROM $contact c, $tag t WHERE t.label = 't1' AND c.id = 2",
-            List.of(), true),
+            List.of(), false),
         new Query("SELECT c.id AS k, c.email AS mail FROM $contact c ORDER BY k", List.of(), true),
         // shapes that keep the pushdown: both sides must still agree
         new Query("SELECT c.id, c.email FROM $contact c WHERE c.email LIKE 'e%'", List.of(), false),
