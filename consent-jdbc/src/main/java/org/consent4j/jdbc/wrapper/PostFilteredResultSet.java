@@ -39,6 +39,11 @@ final class PostFilteredResultSet implements InvocationHandler {
   /** Scroll mode: the driver's row numbers of the visible rows, and the position among them. */
   private List<Integer> rows;
   private int pos;
+  /**
+   * Set when deciding a row failed: the driver's cursor may then stand on a row the application
+   * must not see, so nothing but closing is answered any more.
+   */
+  private SQLException failed;
 
   private PostFilteredResultSet(ResultSet raw, RowFilter filter, int hidden) {
     this.raw = raw;
@@ -62,6 +67,10 @@ final class PostFilteredResultSet implements InvocationHandler {
   public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
     String name = method.getName();
     int n = args == null ? 0 : args.length;
+    if (failed != null && !name.equals("close") && !name.equals("isClosed")) {
+      throw new SQLException("this post-filtered result set failed to decide a row and cannot be read further", "HY000",
+          failed);
+    }
     switch (name) {
       case "next":
         if (n == 0) {
@@ -167,7 +176,8 @@ final class PostFilteredResultSet implements InvocationHandler {
   private boolean forward() throws SQLException {
     lastMasked = false;
     while (raw.next()) {
-      masks = filter.decide(raw, visible());
+      masks = null;
+      masks = decide();
       if (masks != null) {
         count++;
         return true;
@@ -178,6 +188,15 @@ final class PostFilteredResultSet implements InvocationHandler {
     return false;
   }
 
+  private boolean[] decide() throws SQLException {
+    try {
+      return filter.decide(raw, visible());
+    } catch (SQLException | RuntimeException e) {
+      failed = e instanceof SQLException x ? x : new SQLException(e);
+      throw e;
+    }
+  }
+
   /** Numbers the visible rows (once), keeping the position reached so far. */
   private void number() throws SQLException {
     if (rows != null) {
@@ -186,7 +205,7 @@ final class PostFilteredResultSet implements InvocationHandler {
     List<Integer> out = new ArrayList<>();
     raw.beforeFirst();
     while (raw.next()) {
-      if (filter.decide(raw, visible()) != null) {
+      if (decide() != null) {
         out.add(raw.getRow());
       }
     }
@@ -238,8 +257,9 @@ final class PostFilteredResultSet implements InvocationHandler {
       masks = null;
       return false;
     }
+    masks = null;
     raw.absolute(rows.get(k - 1));
-    masks = filter.decide(raw, visible());
+    masks = decide();
     pos = k;
     if (masks == null) {
       throw new SQLException("a row of a post-filtered result set changed its decision while scrolled", "HY000");

@@ -45,7 +45,8 @@ import org.consent4j.jdbc.wrapper.ConsentDataSource;
 /**
  * Post-filtered reads are the pushdown, for all inputs (issue 13, item 3): random ledgers (grants
  * that start or expire later, withdrawals of purposes and of single grants, objections, notice
- * versions, a table with a row category and one with two subjects and a NULL subject), random
+ * versions, a special category and a third-country recipient with and without explicit consent,
+ * a table with a row category and one with two subjects and a NULL subject), random
  * statements from a generator of the shapes the post-filtered form takes (single tables, joins of
  * mapped tables, a mapped table joined to itself, comma joins, a join to an unmapped table, {@code
  * *} and {@code t.*}, literals and parameters in the select list, safe WHERE and ON conditions,
@@ -72,8 +73,10 @@ abstract class PostFilterProperties {
       .purpose("support", LegalBasis.CONTRACT, "contact.email")
       .purpose(PurposeDefinition.of(Purpose.of("analytics"), LegalBasis.LEGITIMATE_INTERESTS,
           List.of(org.consent4j.DataCategory.of("contact"))))
-      .categories("contact.email", "contact.phone", "commerce.order", "commerce.note")
+      .categories("contact.email", "contact.phone", "commerce.order").specialCategory("commerce.note")
       .recipient("quizlab")
+      // a third country without adequacy or safeguards: a transfer needs explicit consent
+      .recipient("adnet", "US")
       .notice("privacy", 1).notice("privacy", 2).notice("privacy", 3)
       .build();
 
@@ -135,7 +138,7 @@ abstract class PostFilterProperties {
   sealed interface Action permits GrantA, WithdrawA, WithdrawGrantA, ObjectA {}
 
   record GrantA(int subject, String purpose, List<String> categories, String recipient, int notice, int startsAt,
-      Optional<Integer> expiresAt) implements Action {}
+      Optional<Integer> expiresAt, boolean explicit) implements Action {}
 
   record WithdrawA(int subject, String purpose) implements Action {}
 
@@ -149,10 +152,12 @@ abstract class PostFilterProperties {
     Arbitrary<GrantA> grant = Combinators.combine(Arbitraries.integers().between(1, SUBJECTS),
             Arbitraries.of(GRANT_PURPOSES), Arbitraries.of(CATEGORIES).list().uniqueElements().ofMinSize(1)
                 .ofMaxSize(3),
-            Arbitraries.frequency(net.jqwik.api.Tuple.of(4, "self"), net.jqwik.api.Tuple.of(1, "quizlab")),
+            Arbitraries.frequency(net.jqwik.api.Tuple.of(6, "self"), net.jqwik.api.Tuple.of(1, "quizlab"),
+                net.jqwik.api.Tuple.of(1, "adnet")),
             Arbitraries.integers().between(1, 3),
             Arbitraries.integers().between(0, 100),
-            Arbitraries.integers().between(-50, 150).optional(0.4))
+            Arbitraries.integers().between(-50, 150).optional(0.4),
+            Arbitraries.of(false, true))
         .as(GrantA::new);
     Arbitrary<Action> other = Arbitraries.oneOf(
         Combinators.combine(Arbitraries.integers().between(1, SUBJECTS), Arbitraries.of(GRANT_PURPOSES))
@@ -178,6 +183,12 @@ abstract class PostFilterProperties {
         Grant.Builder b = Grant.builder(SubjectId.of(g.subject())).purpose(g.purpose()).recipient(g.recipient())
             .notice("privacy", g.notice());
         g.categories().forEach(b::category);
+        if (g.explicit()) { // explicit consent to the special category, and to the transfer where there is one
+          b.explicit();
+          if (g.recipient().equals("adnet")) {
+            b.explicitTransfer();
+          }
+        }
         Instant start = clock.instant().minusSeconds(g.startsAt()); // the engine records no grant ahead of time
         b.grantedAt(start);
         g.expiresAt().ifPresent(e -> b.expiresAt(NOW.plusSeconds(e)));
@@ -266,7 +277,7 @@ abstract class PostFilterProperties {
   Arbitrary<AccessContext> contexts() {
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(6, Arbitraries.of(GRANT_PURPOSES).flatMap(purpose -> Arbitraries.frequency(
-            net.jqwik.api.Tuple.of(4, "self"), net.jqwik.api.Tuple.of(1, "quizlab"))
+            net.jqwik.api.Tuple.of(4, "self"), net.jqwik.api.Tuple.of(1, "quizlab"), net.jqwik.api.Tuple.of(1, "adnet"))
             .map(r -> AccessContext.of("prop", purpose, r)))),
         net.jqwik.api.Tuple.of(1, Arbitraries.of(AccessContext.of("prop", "support"),
             AccessContext.of("prop", "analytics"))));

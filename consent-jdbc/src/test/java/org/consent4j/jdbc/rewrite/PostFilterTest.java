@@ -173,6 +173,9 @@ final class PostFilterTest {
             + " c.id", "fenced"),
         Arguments.of("SELECT a.id FROM $contact a JOIN $contact b ON a.id = b.id WHERE id = 1", "guarded"),
         Arguments.of("SELECT email FROM $contact a JOIN $contact b ON a.id = b.id", "cannot be told"),
+        // a column the rewriter did not read from the table (added since): the view would not have it
+        Arguments.of("SELECT id, added_later FROM $contact", "cannot be told"),
+        Arguments.of("SELECT c.added_later FROM $contact c", "cannot be told"),
         Arguments.of("SELECT id, email FROM $contact INTO OUTFILE '/tmp/x'", ""));
   }
 

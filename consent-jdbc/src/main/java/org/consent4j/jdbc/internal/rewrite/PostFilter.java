@@ -195,7 +195,7 @@ public final class PostFilter {
           expand(mapped.get(i), i, columns);
         }
       } else if (e instanceof Column c) {
-        Optional<Optional<PostFilterPlan.Mask>> mask = mask(c, views, mapped);
+        Optional<Optional<PostFilterPlan.Mask>> mask = mask(c, views, mapped, allMapped);
         if (mask.isEmpty()) {
           return Verdict.no("the column " + c.getColumnName() + " of the select list cannot be told to one table");
         }
@@ -273,7 +273,7 @@ public final class PostFilter {
    * belongs to; an empty mask when it is shown as it is.
    */
   private static Optional<Optional<PostFilterPlan.Mask>> mask(Column c, List<ViewFromItem> views,
-      List<ProtectedTable> mapped) {
+      List<ProtectedTable> mapped, boolean allMapped) {
     String name = unquote(c.getColumnName());
     Table q = c.getTable();
     if (q != null && q.getName() != null) {
@@ -290,6 +290,9 @@ public final class PostFilter {
         }
         return Optional.of(Optional.empty());
       }
+      if (mapped.get(at).column(name).isEmpty()) {
+        return Optional.empty(); // not a column the view has (the table changed since it was read)
+      }
       return Optional.of(maskOf(mapped.get(at), at, name));
     }
     int found = -1;
@@ -300,6 +303,9 @@ public final class PostFilter {
         }
         found = i;
       }
+    }
+    if (found < 0 && allMapped) {
+      return Optional.empty(); // no FROM item has it as far as the rewriter knows
     }
     return Optional.of(found < 0 ? Optional.empty() : maskOf(mapped.get(found), found, name));
   }
