@@ -590,6 +590,10 @@ public final class ConsentInterceptor implements StatementInterceptor {
             + " and recipient " + ctx.recipient() + " was executed under purpose " + now.get().purpose()
             + " and recipient " + now.get().recipient() + ": prepare it again under the current context");
       }
+      if (statement.postFilter().isPresent()) {
+        // No time in its SQL: its rows are decided at the time of each execution.
+        boundAt = engine.clock().instant();
+      }
       if (kind == SqlKind.PREPARE) {
         Instant at = engine.clock().instant();
         boolean readsClock = statement.readsClock(); // else no time in the SQL can go stale

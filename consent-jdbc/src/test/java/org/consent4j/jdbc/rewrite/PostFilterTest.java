@@ -322,6 +322,31 @@ final class PostFilterTest {
   }
 
   @Test
+  void aPreparedStatementDecidesItsRowsAtEachExecution() throws Exception {
+    PostFilterProperties.MovableClock clock = new PostFilterProperties.MovableClock(CLOCK.instant());
+    try (ConsentEngine moving = ConsentEngine.builder().catalog(CATALOG).store(db.newStore()).clock(clock).build()) {
+      moving.grant(Grant.builder(SubjectId.of(3)).purpose("marketing").category("contact")
+          .grantedAt(CLOCK.instant().minusSeconds(10)).expiresAt(CLOCK.instant().plusSeconds(30)));
+      ConsentDataSource ds = ConsentDataSource.wrap(db.dataSource(), moving, SchemaMapping.fromJson("{ \"tables\":"
+          + " [ { \"table\": \"" + p + "contact\", \"subject\": \"id\", \"columns\": { \"email\":"
+          + " \"contact.email\" } } ] }"), AuditLevel.STATEMENT, ReadForm.POST_FILTER);
+      try (ProcessingScope scope = moving.process(MARKETING); Connection c = ds.getConnection();
+           java.sql.PreparedStatement ps = c.prepareStatement(sql("SELECT id, email FROM $contact WHERE id = ?"))) {
+        assertTrue(ds.explain(sql("SELECT id, email FROM $contact WHERE id = ?"), MARKETING).postFiltered());
+        ps.setInt(1, 3);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertTrue(rs.next(), "the grant is in effect");
+          assertEquals("e3", rs.getString(2));
+        }
+        clock.set(CLOCK.instant().plusSeconds(30)); // the instant the grant expires
+        try (ResultSet rs = ps.executeQuery()) {
+          assertFalse(rs.next(), "decided at the second execution, when the grant has expired");
+        }
+      }
+    }
+  }
+
+  @Test
   void theDefaultFormComesFromTheSystemProperty() {
     String old = System.getProperty(ReadForm.PROPERTY);
     try {
