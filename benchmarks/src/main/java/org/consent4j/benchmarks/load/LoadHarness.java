@@ -64,9 +64,13 @@ public final class LoadHarness {
    * and runs only when asked for ({@code --paths ...,probe}): the statement with the least an
    * in-database check can do, one index probe of the consent state table by subject, purpose and
    * recipient, without time bounds, withdrawals or masks. It is not a correct consent check; it
-   * measures the floor under any check the database runs per row.
+   * measures the floor under any check the database runs per row. {@code POST} (also only when
+   * asked for) is consent4j with {@code ReadForm.POST_FILTER}: the statements whose result the
+   * wrapper can filter and mask exactly (point, selective, join, export) run over the tables
+   * themselves and are filtered in the result set by the engine's decisions; count and update keep
+   * the pushdown (docs/REWRITING.md, "Post-filtered reads").
    */
-  enum PathKind { RAW, JOIN, RLS, CONSENT4J, PROBE }
+  enum PathKind { RAW, JOIN, RLS, CONSENT4J, PROBE, POST }
 
   /**
    * The workloads. {@code GUARDED} is the point lookup with one more condition that consent4j
@@ -146,6 +150,10 @@ public final class LoadHarness {
     sources.put(PathKind.RLS, rls);
     sources.put(PathKind.CONSENT4J, guarded);
     sources.put(PathKind.PROBE, admin);
+    if (paths.contains(PathKind.POST)) {
+      sources.put(PathKind.POST, ConsentDataSource.wrap(admin, engine, BenchCrm.mapping(T),
+          org.consent4j.jdbc.AuditLevel.STATEMENT, org.consent4j.jdbc.ReadForm.POST_FILTER));
+    }
     AccessContext context = AccessContext.of("bench", BenchCrm.PURPOSE);
 
     Results results = new Results(rows);
@@ -155,7 +163,7 @@ public final class LoadHarness {
       for (int round = 1; round <= rounds; round++) {
         for (Workload w : workloads) {
           for (PathKind p : paths) {
-            Slice s = runSlice(sources.get(p), p, w, t, slice, p == PathKind.CONSENT4J ? engine : null, context);
+            Slice s = runSlice(sources.get(p), p, w, t, slice, p == PathKind.CONSENT4J || p == PathKind.POST ? engine : null, context);
             results.add(t, w, p, s);
             out.printf(Locale.ROOT, "threads %d round %d %-9s %-9s %12.3f ops/s %14.1f rows/s%n", t, round, w, p,
                 s.opsPerSecond(), s.rowsPerSecond());

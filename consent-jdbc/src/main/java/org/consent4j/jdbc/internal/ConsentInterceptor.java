@@ -113,9 +113,13 @@ public final class ConsentInterceptor implements StatementInterceptor {
   private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter,
       List<String> searchPath) {}
 
+  /** Whether eligible SELECTs run in the post-filtered form ({@link org.consent4j.jdbc.ReadForm#POST_FILTER}). */
+  private final boolean postFilter;
+
   private ConsentInterceptor(ConsentEngine engine, DataSource dataSource, java.util.concurrent.Callable<Known> reader,
-      long cacheSize, org.consent4j.jdbc.AuditLevel level) throws SQLException {
+      long cacheSize, org.consent4j.jdbc.AuditLevel level, org.consent4j.jdbc.ReadForm form) throws SQLException {
     this.level = level;
+    this.postFilter = form == org.consent4j.jdbc.ReadForm.POST_FILTER;
     this.engine = engine;
     this.dataSource = dataSource;
     this.reader = reader;
@@ -144,6 +148,18 @@ public final class ConsentInterceptor implements StatementInterceptor {
   public static ConsentInterceptor create(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
       Optional<String> consentSchema, String consentTablePrefix, long cacheSize, org.consent4j.jdbc.AuditLevel level)
       throws SQLException {
+    return create(dataSource, engine, mapping, consentSchema, consentTablePrefix, cacheSize, level,
+        org.consent4j.jdbc.ReadForm.configuredDefault());
+  }
+
+  /**
+   * As {@link #create(DataSource, ConsentEngine, SchemaMapping, Optional, String, long,
+   * org.consent4j.jdbc.AuditLevel)}, reading in {@code form}.
+   */
+  public static ConsentInterceptor create(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
+      Optional<String> consentSchema, String consentTablePrefix, long cacheSize, org.consent4j.jdbc.AuditLevel level,
+      org.consent4j.jdbc.ReadForm form) throws SQLException {
+    Objects.requireNonNull(form, "form");
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(consentSchema, "consentSchema").ifPresent(Schema::validName);
     Objects.requireNonNull(dataSource, "dataSource");
@@ -152,7 +168,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     mapping.validate(engine.catalog());
     new Schema(consentTablePrefix); // validates the prefix
     return new ConsentInterceptor(engine, dataSource,
-        () -> rewriter(dataSource, engine, mapping, consentSchema, consentTablePrefix, level), cacheSize, level);
+        () -> rewriter(dataSource, engine, mapping, consentSchema, consentTablePrefix, level), cacheSize, level, form);
   }
 
   /**
@@ -307,7 +323,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     tellLookup(cached != null);
     if (cached == null) {
       cached = cache.get(key, k -> {
-        RewrittenStatement rewritten = current.rewrite(sql, context, path);
+        RewrittenStatement rewritten = current.rewrite(sql, context, path, postFilter);
         return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
       });
     }
@@ -365,11 +381,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
       return new org.consent4j.jdbc.wrapper.RewrittenSql(sql, sql, java.util.Collections.emptySortedMap(), false,
           new TreeSet<>(), 0);
     }
+    boolean post = r.postFilter().isPresent();
     return cached.prepared()
         .map(p -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, p.sql(), p.values(now), true, r.tables(),
-            r.hiddenColumns()))
+            r.hiddenColumns(), post, r.pushdownReason()))
         .orElseGet(() -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, text,
-            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns()));
+            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns(), post, r.pushdownReason()));
   }
 
   /**
@@ -744,6 +761,10 @@ public final class ConsentInterceptor implements StatementInterceptor {
             + " and recipient " + ctx.recipient() + " was executed under purpose " + now.get().purpose()
             + " and recipient " + now.get().recipient() + ": prepare it again under the current context");
       }
+      if (statement.postFilter().isPresent()) {
+        // No time in its SQL: its rows are decided at the time of each execution.
+        boundAt = engine.clock().instant();
+      }
       if (kind == SqlKind.PREPARE) {
         Instant at = engine.clock().instant();
         boolean readsClock = statement.readsClock(); // else no time in the SQL can go stale
@@ -779,10 +800,21 @@ public final class ConsentInterceptor implements StatementInterceptor {
     private final java.util.Set<org.consent4j.SubjectId> subjects = new java.util.LinkedHashSet<>();
     private int columns = -1;
 
+    /**
+     * A post-filtered statement's result set is filtered and masked by the engine's decisions at
+     * the instant its SQL is bound to (the same instant the pushdown form would compare with).
+     */
+    @Override
+    public org.consent4j.jdbc.wrapper.RowFilter rowFilter() {
+      return statement.postFilter().<org.consent4j.jdbc.wrapper.RowFilter>map(
+          plan -> new PostFilteredRows(engine, ctx, plan, boundAt)).orElse(null);
+    }
+
     @Override
     public void onResultSetRow(java.sql.ResultSet row) throws SQLException {
       int hidden = statement.hiddenColumns();
-      if (hidden == 0) {
+      // A post-filtered statement has subject columns at every level; they name subjects only at SUBJECT.
+      if (hidden == 0 || statement.postFilter().isPresent() && level != org.consent4j.jdbc.AuditLevel.SUBJECT) {
         return;
       }
       if (columns < 0) {

@@ -79,15 +79,37 @@ public final class ConsentDataSource implements DataSource {
    */
   public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
       org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.AuditLevel level) throws SQLException {
+    return wrap(delegate, engine, mapping, level, org.consent4j.jdbc.ReadForm.configuredDefault());
+  }
+
+  /**
+   * As {@link #wrap(DataSource, org.consent4j.core.ConsentEngine, org.consent4j.jdbc.SchemaMapping,
+   * org.consent4j.jdbc.AuditLevel)}, checking the rows of SELECTs in {@code form}: {@link
+   * org.consent4j.jdbc.ReadForm#POST_FILTER} runs the SELECTs whose post-filtered result is exactly
+   * the pushdown result over the mapped tables themselves and filters and masks their rows in the
+   * result set by the engine's decisions (docs/REWRITING.md, "Post-filtered reads"); every other
+   * statement keeps the pushdown form. The forms without this parameter use {@link
+   * org.consent4j.jdbc.ReadForm#configuredDefault()}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the engine's store is not a JDBC consent store on the
+   *     wrapped database, as above
+   * @throws SQLException if the database cannot be read
+   * @throws org.consent4j.jdbc.MappingException if the mapping does not fit the catalog or the database
+   */
+  public static ConsentDataSource wrap(DataSource delegate, org.consent4j.core.ConsentEngine engine,
+      org.consent4j.jdbc.SchemaMapping mapping, org.consent4j.jdbc.AuditLevel level, org.consent4j.jdbc.ReadForm form)
+      throws SQLException {
     Objects.requireNonNull(delegate, "delegate");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(mapping, "mapping");
     Objects.requireNonNull(level, "level");
+    Objects.requireNonNull(form, "form");
     String prefix = storeTablePrefix(engine.store());
     java.util.Optional<String> schema = storeSchema(engine.store());
     requireStoreReachable(delegate, prefix, schema);
     return wrap(delegate, org.consent4j.jdbc.internal.ConsentInterceptor.create(delegate, engine, mapping, schema,
-        prefix, 10_000, level));
+        prefix, 10_000, level, form));
   }
 
   /**

@@ -93,9 +93,10 @@ final class ResultSetWrapper implements ResultSet {
       return new ResultSetWrapper(delegate, owner, false, null, null, owner);
     }
     StatementListener listener = interception.listener();
+    RowFilter filter = listener == null ? null : listener.rowFilter();
     ResultSetWrapper wrapper =
         new ResultSetWrapper(
-            delegate,
+            filter == null ? delegate : PostFilteredResultSet.wrap(delegate, filter, interception.hiddenColumns()),
             owner,
             true,
             listener == null ? StatementListener.NONE : listener,

@@ -29,9 +29,26 @@ import java.util.TreeSet;
  * @param hiddenColumns how many subject columns the rewrite appended to each result row for
  *     subject-level auditing ({@code AuditLevel.SUBJECT}); the wrapper never shows them to the
  *     application
+ * @param postFiltered whether the statement runs in the post-filtered form (see {@link
+ *     org.consent4j.jdbc.ReadForm#POST_FILTER}): the texts read the mapped tables themselves, with
+ *     their subject columns as hidden columns, and the result set drops and masks what the engine's
+ *     decisions do not permit
+ * @param pushdownReason when the data source post-filters but this statement keeps the pushdown
+ *     form, why (for instance "the select list holds an expression ..."); else empty
  */
 public record RewrittenSql(String sql, String preparedSql, SortedMap<Integer, Long> boundParameters,
-    boolean protectedData, SortedSet<String> tables, int hiddenColumns) {
+    boolean protectedData, SortedSet<String> tables, int hiddenColumns, boolean postFiltered, String pushdownReason) {
+
+  /**
+   * A statement in the pushdown form.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public RewrittenSql(String sql, String preparedSql, SortedMap<Integer, Long> boundParameters,
+      boolean protectedData, SortedSet<String> tables, int hiddenColumns) {
+    this(sql, preparedSql, boundParameters, protectedData, tables, hiddenColumns, false, "");
+  }
 
   /**
    * Validates and copies.
@@ -43,6 +60,7 @@ public record RewrittenSql(String sql, String preparedSql, SortedMap<Integer, Lo
   public RewrittenSql {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(preparedSql, "preparedSql");
+    Objects.requireNonNull(pushdownReason, "pushdownReason");
     boundParameters = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(boundParameters,
         "boundParameters")));
     tables = Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNull(tables, "tables")));

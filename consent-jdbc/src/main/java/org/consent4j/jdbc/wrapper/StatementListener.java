@@ -90,6 +90,15 @@ public interface StatementListener {
   default void onResultSetRow(ResultSet row) throws SQLException {}
 
   /**
+   * Called when a result set of the statement opens, before any row is read: the filter that
+   * decides which of its rows the application sees and which values read as NULL (a statement in
+   * the post-filtered form), or null when the driver's rows are shown as they are (the default).
+   */
+  default RowFilter rowFilter() {
+    return null;
+  }
+
+  /**
    * A result set of the statement was closed: by the application, by the statement or connection
    * closing, by re-executing the statement, or by {@code getMoreResults}. Called exactly once per
    * result set (unless the application never closes it, nor its statement, nor its connection).

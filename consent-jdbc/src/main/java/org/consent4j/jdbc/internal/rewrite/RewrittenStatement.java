@@ -25,10 +25,23 @@ import org.consent4j.DataCategory;
  *     part of it), or the 1-based index of an application parameter when it holds that
  *     parameter's NULL flag: 1 when the value bound to it is NULL, else 0 (see {@link
  *     MaskedWriteBack}). In the text form ({@link #sql}) a flag is always 0.
+ * @param postFilter present when the statement runs in the post-filtered form ({@link PostFilter}):
+ *     its result sets are filtered and masked by the wrapper as the plan says, and its hidden
+ *     columns are the plan's subject columns
+ * @param pushdownReason when post-filtering was asked for but the pushdown form is kept, why; else empty
  */
 public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
     SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows,
-    List<WriteCheck> writeChecks, List<Integer> nullFlags) {
+    List<WriteCheck> writeChecks, List<Integer> nullFlags, java.util.Optional<PostFilterPlan> postFilter,
+    String pushdownReason) {
+
+  /** A statement in the pushdown form. */
+  public RewrittenStatement(List<String> parts, List<Boolean> nanos, boolean protectedData, SortedSet<String> tables,
+      SortedSet<DataCategory> categories, String fingerprint, int hiddenColumns, boolean writesMappedRows,
+      List<WriteCheck> writeChecks, List<Integer> nullFlags) {
+    this(parts, nanos, protectedData, tables, categories, fingerprint, hiddenColumns, writesMappedRows, writeChecks,
+        nullFlags, java.util.Optional.empty(), "");
+  }
 
   /** Copies the collections. */
   public RewrittenStatement {
@@ -44,6 +57,11 @@ public record RewrittenStatement(List<String> parts, List<Boolean> nanos, boolea
     tables = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(tables));
     categories = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(categories));
     writeChecks = List.copyOf(writeChecks);
+    java.util.Objects.requireNonNull(postFilter, "postFilter");
+    java.util.Objects.requireNonNull(pushdownReason, "pushdownReason");
+    if (postFilter.isPresent() && postFilter.get().hiddenColumns() != hiddenColumns) {
+      throw new IllegalArgumentException("a post-filtered statement's hidden columns are its plan's");
+    }
   }
 
   /** A statement whose every marker holds the time. */

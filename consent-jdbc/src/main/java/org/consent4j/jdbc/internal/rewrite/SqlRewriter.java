@@ -264,6 +264,19 @@ public final class SqlRewriter {
    * @throws RewriteRefusedException when the statement must not run
    */
   public RewrittenStatement rewrite(String sql, Optional<AccessContext> context, List<String> searchPath) {
+    return rewrite(sql, context, searchPath, false);
+  }
+
+  /**
+   * As {@link #rewrite(String, Optional, List)}; when {@code postFilter} is true, a SELECT for
+   * which the post-filtered form gives exactly the pushdown result ({@link PostFilter}) is
+   * rewritten into that form (see {@link RewrittenStatement#postFilter()}), every other statement
+   * as before.
+   *
+   * @throws RewriteRefusedException when the statement must not run
+   */
+  public RewrittenStatement rewrite(String sql, Optional<AccessContext> context, List<String> searchPath,
+      boolean postFilter) {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(context, "context");
     if (CALL.matcher(stripLeadingComments(sql)).find()) {
@@ -315,7 +328,20 @@ public final class SqlRewriter {
     if (r.tables.isEmpty()) {
       return RewrittenStatement.untouched(sql);
     }
+    Optional<PostFilterPlan> plan = Optional.empty();
+    String pushdownReason = "";
+    if (postFilter) {
+      if (statements.size() != 1 || r.returnedSubjects > 0 || !r.writeChecks.isEmpty() || r.writesMappedRows
+          || text.lockInShareMode()) {
+        pushdownReason = "not a single plain SELECT";
+      } else {
+        PostFilter.Verdict verdict = PostFilter.decide(statements.get(0), r.viewTables, r.definition, predicates);
+        plan = verdict.plan();
+        pushdownReason = verdict.reason();
+      }
+    }
     int hidden = r.returnedSubjects > 0 ? r.returnedSubjects
+        : plan.isPresent() ? plan.get().hiddenColumns()
         : subjectColumns && statements.size() == 1 ? r.addSubjectColumns(statements.get(0)) : 0;
     boolean share = text.lockInShareMode() && statements.size() == 1 && statements.get(0) instanceof PlainSelect ps
         && ps.getForMode() == net.sf.jsqlparser.statement.select.ForMode.SHARE;
@@ -347,7 +373,7 @@ public final class SqlRewriter {
     }
     parts.add(out.substring(last));
     return new RewrittenStatement(parts, nanos, true, r.tables, r.categories, StatementShape.fingerprint(sql),
-        hidden, r.writesMappedRows, r.writeChecks, nullFlags);
+        hidden, r.writesMappedRows, r.writeChecks, nullFlags, plan, pushdownReason);
   }
 
   /**
@@ -1613,7 +1639,7 @@ public final class SqlRewriter {
           ? predicates.lateralView(m, shape, from, definition, ctx, wholeTable)
           : "SELECT " + cols + " FROM " + from + " c4j_t WHERE "
               + predicates.row(m, "c4j_t", definition, ctx);
-      ViewFromItem view = new ViewFromItem(select, null);
+      ViewFromItem view = new ViewFromItem(select, null, from);
       viewTables.put(view, m);
       viewSource.put(view, t.getFullyQualifiedName());
       if (t.getAlias() == null) {

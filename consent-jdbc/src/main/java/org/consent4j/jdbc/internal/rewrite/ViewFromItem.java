@@ -17,10 +17,41 @@ final class ViewFromItem extends ASTNodeAccessImpl implements FromItem {
   private String select;
   private Alias alias;
   private boolean fenced;
+  /** The mapped table's qualified name, as the view reads it; null when not known. */
+  private final String base;
+  /** Whether it prints as the bare table ({@link PostFilter}: the result set filters and masks instead). */
+  private boolean plain;
 
   ViewFromItem(String select, Alias alias) {
+    this(select, alias, null);
+  }
+
+  ViewFromItem(String select, Alias alias, String base) {
     this.select = select;
     this.alias = alias;
+    this.base = base;
+  }
+
+  /** Whether a fence was appended (the query has a condition that could see its rows otherwise). */
+  boolean fenced() {
+    return fenced;
+  }
+
+  /** The mapped table's qualified name, when known. */
+  java.util.Optional<String> base() {
+    return java.util.Optional.ofNullable(base);
+  }
+
+  /**
+   * Prints the mapped table itself, unfiltered ({@code true}), or the filtered, masked view
+   * ({@code false}, the default). Only {@link PostFilter} turns it on, for a statement whose
+   * result set the wrapper filters and masks exactly as the view would.
+   */
+  void plain(boolean on) {
+    if (on && base == null) {
+      throw new IllegalStateException("no base table");
+    }
+    plain = on;
   }
 
   /**
@@ -72,6 +103,9 @@ final class ViewFromItem extends ASTNodeAccessImpl implements FromItem {
 
   @Override
   public String toString() {
+    if (plain) {
+      return base + (alias == null ? "" : alias.toString());
+    }
     return "(" + select + ")" + (alias == null ? "" : alias.toString());
   }
 }
