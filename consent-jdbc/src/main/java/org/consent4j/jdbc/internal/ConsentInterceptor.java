@@ -421,8 +421,10 @@ public final class ConsentInterceptor implements StatementInterceptor {
       tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED);
       throw e;
     }
-    tellStatement(out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN
-        : org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN);
+    tellStatement(!out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN
+        : out.listener() instanceof Completion c && c.statement.postFilter().isPresent()
+            ? org.consent4j.jdbc.spi.StatementObserver.Form.POST_FILTERED
+            : org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN);
     return out;
   }
 

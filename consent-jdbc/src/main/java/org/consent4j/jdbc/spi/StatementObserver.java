@@ -18,6 +18,11 @@ public interface StatementObserver {
     PLAIN,
     /** It touches mapped tables and runs rewritten, with the consent check pushed down into the SQL. */
     PUSHDOWN,
+    /**
+     * It touches mapped tables and runs with their subject columns added, its rows filtered and
+     * masked in the result set (see {@code ReadForm.POST_FILTER}).
+     */
+    POST_FILTERED,
     /** It was refused before the database saw it. */
     REFUSED
   }
