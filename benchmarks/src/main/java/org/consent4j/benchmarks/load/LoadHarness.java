@@ -142,7 +142,17 @@ public final class LoadHarness {
     JdbcConsentStore store = JdbcConsentStore.builder(admin).tablePrefix(STORE).build();
     AuditTrail trail = AuditTrail.builder(new LastRecordSink()).asynchronous(65_536, 1_024, Duration.ofSeconds(5))
         .build();
-    ConsentEngine engine = ConsentEngine.builder().catalog(BenchCrm.CATALOG).store(store).auditTrail(trail).build();
+    // --index true: the harness is one node, so the consent index is safe without a change feed
+    boolean indexed = Boolean.parseBoolean(args.getOrDefault("index", "false"));
+    ConsentEngine engine = ConsentEngine.builder().catalog(BenchCrm.CATALOG).store(store).auditTrail(trail)
+        .consentIndex(indexed).build();
+    if (indexed) {
+      long started = System.nanoTime();
+      while (!engine.consentIndex().orElseThrow().isUsable()) {
+        Thread.sleep(100);
+      }
+      out.printf("consent index usable after %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
     ConsentDataSource guarded = ConsentDataSource.wrap(admin, engine, BenchCrm.mapping(T), store);
     Map<PathKind, DataSource> sources = new EnumMap<>(PathKind.class);
     sources.put(PathKind.RAW, admin);
