@@ -583,6 +583,37 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   /**
+   * How many accepted records are not yet written to the sink: queued or in the batch being
+   * written (asynchronous mode); 0 in synchronous mode, where nothing is accepted before it is
+   * written. For metrics and health. Thread-safe.
+   */
+  public long queueDepth() {
+    lock.lock();
+    try {
+      return acceptedCount - writtenCount;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The time of the oldest event still waiting in the queue (not yet taken by the writer), if
+   * any; empty in synchronous mode. Its age is the audit lag. For metrics. Thread-safe.
+   */
+  public Optional<java.time.Instant> oldestQueuedEventTime() {
+    lock.lock();
+    try {
+      Object first = queue.peekFirst();
+      if (first instanceof AuditRecord r) {
+        return Optional.of(r.event().time());
+      }
+      return first instanceof AuditEvent e ? Optional.of(e.time()) : Optional.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * The head of the chain: the last record this trail accepted, or the sink's last record when
    * nothing was recorded yet. In asynchronous mode call {@link #flush()} first when saving the
    * head as a checkpoint, or the checkpoint may be ahead of the sink. Over a {@link

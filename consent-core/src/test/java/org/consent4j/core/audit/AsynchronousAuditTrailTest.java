@@ -261,4 +261,23 @@ final class AsynchronousAuditTrailTest {
         .getMessage().contains("offerTimeout"));
     assertThrows(IllegalArgumentException.class, () -> b.asynchronous(4, 1, Duration.ofSeconds(Long.MAX_VALUE)));
   }
+
+  @Test
+  void queueDepthCountsEveryAcceptedRecordNotYetWrittenAndLagNamesTheOldestWaiting() throws Exception {
+    LatchedSink sink = new LatchedSink();
+    AuditTrail trail = AuditTrail.builder(sink).asynchronous(64, 1, PATIENT).build();
+    assertEquals(0, trail.queueDepth());
+    assertTrue(trail.oldestQueuedEventTime().isEmpty());
+    trail.record(Events.event(0));
+    assertTrue(sink.entered.await(10, TimeUnit.SECONDS)); // the writer holds event 0
+    trail.record(Events.event(1));
+    trail.record(Events.event(2));
+    assertEquals(3, trail.queueDepth()); // one being written, two waiting
+    assertEquals(Optional.of(Events.event(1).time()), trail.oldestQueuedEventTime());
+    sink.release.countDown();
+    trail.flush();
+    assertEquals(0, trail.queueDepth());
+    assertTrue(trail.oldestQueuedEventTime().isEmpty());
+    trail.close();
+  }
 }

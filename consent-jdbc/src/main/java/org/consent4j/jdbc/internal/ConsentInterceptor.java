@@ -55,10 +55,39 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   private final ConsentEngine engine;
   private final org.consent4j.jdbc.AuditLevel level;
-  /** Replaced by {@link #refresh()}; every rewrite cached under an older one is ignored. */
-  private volatile SqlRewriter rewriter;
-  private final java.util.concurrent.Callable<SqlRewriter> reader;
+  /** How often, at most, a cache hit checks the catalog for changes by default. */
+  public static final java.time.Duration DEFAULT_CATALOG_CHECK_INTERVAL = java.time.Duration.ofSeconds(1);
+
+  /**
+   * Replaced by {@link #refresh()} and whenever a catalog check finds the catalog changed; every
+   * rewrite cached under an older one is ignored.
+   */
+  private volatile Known known;
+  private final java.util.concurrent.Callable<Known> reader;
   private final Cache<Key, Rewrite> cache;
+  /** Where catalog checks run that must not run on the statement's session. */
+  private final DataSource dataSource;
+  private volatile long checkIntervalNanos = DEFAULT_CATALOG_CHECK_INTERVAL.toNanos();
+  /** {@link System#nanoTime()} of the last catalog check. */
+  private volatile long lastCheck;
+  private final Object refreshing = new Object();
+
+  /**
+   * What the rewriter knows, the fingerprint of the catalog it was read from ({@link
+   * org.consent4j.jdbc.internal.rewrite.CatalogVersion}), and the fingerprints that sessions
+   * reported before a refresh that began after they were read: those are covered by what it knows
+   * (they differ from {@code version} by a session's own uncommitted table DDL on PostgreSQL, or by
+   * changes committed while the refresh ran).
+   */
+  private record Known(SqlRewriter rewriter, String version, Dialect dialect, java.util.Set<String> covered) {
+    boolean covers(String v) {
+      return version.equals(v) || covered.contains(v);
+    }
+  }
+
+  /** What the names of a prepared statement resolved under: the knowledge and the search path. */
+  private record Resolution(SqlRewriter rewriter, List<String> searchPath) {}
+  private volatile org.consent4j.jdbc.spi.StatementObserver observer = org.consent4j.jdbc.spi.StatementObserver.NONE;
 
   /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
   private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
@@ -84,12 +113,14 @@ public final class ConsentInterceptor implements StatementInterceptor {
   private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter,
       List<String> searchPath) {}
 
-  private ConsentInterceptor(ConsentEngine engine, java.util.concurrent.Callable<SqlRewriter> reader,
+  private ConsentInterceptor(ConsentEngine engine, DataSource dataSource, java.util.concurrent.Callable<Known> reader,
       long cacheSize, org.consent4j.jdbc.AuditLevel level) throws SQLException {
     this.level = level;
     this.engine = engine;
+    this.dataSource = dataSource;
     this.reader = reader;
-    this.rewriter = read(reader);
+    this.known = read(reader);
+    this.lastCheck = System.nanoTime();
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
   }
 
@@ -120,7 +151,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Objects.requireNonNull(mapping, "mapping");
     mapping.validate(engine.catalog());
     new Schema(consentTablePrefix); // validates the prefix
-    return new ConsentInterceptor(engine,
+    return new ConsentInterceptor(engine, dataSource,
         () -> rewriter(dataSource, engine, mapping, consentSchema, consentTablePrefix, level), cacheSize, level);
   }
 
@@ -135,10 +166,82 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   @Override
   public void refresh() throws SQLException {
-    rewriter = read(reader);
+    synchronized (refreshing) {
+      known = read(reader);
+      lastCheck = System.nanoTime();
+    }
   }
 
-  private static SqlRewriter read(java.util.concurrent.Callable<SqlRewriter> reader) throws SQLException {
+  /**
+   * How often, at most, a statement whose rewrite is cached checks first whether the database's
+   * catalog changed (one query; {@link #DEFAULT_CATALOG_CHECK_INTERVAL} by default). A statement
+   * not seen before always checks. When the catalog changed — a view, function, synonym, foreign or
+   * child table created, replaced, dropped or renamed, by anyone — the rewriter reads it again before
+   * the statement is rewritten. {@link java.time.Duration#ZERO} checks before every statement.
+   *
+   * @throws IllegalArgumentException if {@code interval} is negative
+   */
+  public void catalogCheckInterval(java.time.Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException("the catalog check interval must not be negative, got " + interval);
+    }
+    checkIntervalNanos = saturatedNanos(interval);
+  }
+
+  private static long saturatedNanos(java.time.Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The rewriter's knowledge, made sure to be current for {@code session} (null: a connection of
+   * the data source): unless {@code force}, only when the last check is older than the interval.
+   * A check reads the catalog's fingerprint (on the session, so that it sees what the statement
+   * will see; on another connection when the session is null or, on PostgreSQL, inside a
+   * repeatable-read or serializable transaction, whose snapshot hides catalog changes that name
+   * resolution sees); when the fingerprint is not covered, the catalog is read again.
+   */
+  private Known current(Connection session, boolean force) throws SQLException {
+    Known k = known;
+    long now = System.nanoTime();
+    if (!force && now - lastCheck < checkIntervalNanos) {
+      return k;
+    }
+    lastCheck = now;
+    String v = catalogVersion(session, k.dialect());
+    if (k.covers(v)) {
+      return k;
+    }
+    synchronized (refreshing) {
+      Known latest = known;
+      if (latest.covers(v)) {
+        return latest;
+      }
+      Known fresh = read(reader); // began after v was read, so it holds everything v reflects
+      if (!fresh.version().equals(v) && fresh.covered().size() < 64) {
+        fresh.covered().add(v);
+      }
+      known = fresh;
+      lastCheck = System.nanoTime();
+      return fresh;
+    }
+  }
+
+  private String catalogVersion(Connection session, Dialect dialect) throws SQLException {
+    if (session == null || (dialect == Dialect.POSTGRESQL && !session.getAutoCommit()
+        && session.getTransactionIsolation() > Connection.TRANSACTION_READ_COMMITTED)) {
+      try (Connection c = dataSource.getConnection()) {
+        return org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(c, dialect);
+      }
+    }
+    return org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(session, dialect);
+  }
+
+  private static Known read(java.util.concurrent.Callable<Known> reader) throws SQLException {
     try {
       return reader.call();
     } catch (SQLException | RuntimeException e) {
@@ -148,7 +251,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
-  private static SqlRewriter rewriter(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
+  private static Known rewriter(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
       Optional<String> consentSchema, String consentTablePrefix, org.consent4j.jdbc.AuditLevel level)
       throws SQLException {
     Schema store;
@@ -156,9 +259,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
     List<ProtectedTable> tables = new ArrayList<>();
     org.consent4j.jdbc.internal.rewrite.DatabaseObjects objects;
     java.util.Set<String> unsafeFunctions;
+    String version;
     try (Connection c = dataSource.getConnection()) {
       mapping.validate(c);
       dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+      // first, so that a change made while the rest is read shows as a different fingerprint
+      version = org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(c, dialect);
       store = Schema.of(consentTablePrefix, consentSchema, dialect, c.getMetaData());
       for (TableMapping t : mapping.tables()) {
         tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
@@ -184,8 +290,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
         functions = unsafeFunctions;
       }
     }
-    return new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, store,
-        level == org.consent4j.jdbc.AuditLevel.SUBJECT);
+    return new Known(new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, store,
+        level == org.consent4j.jdbc.AuditLevel.SUBJECT), version, dialect,
+        java.util.concurrent.ConcurrentHashMap.newKeySet());
   }
 
   /**
@@ -197,6 +304,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
         context.map(AccessContext::recipient).orElse(null), current, path);
     Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
+    tellLookup(cached != null);
     if (cached == null) {
       cached = cache.get(key, k -> {
         RewrittenStatement rewritten = current.rewrite(sql, context, path);
@@ -204,6 +312,32 @@ public final class ConsentInterceptor implements StatementInterceptor {
       });
     }
     return cached;
+  }
+
+  /**
+   * The rewrite of {@code sql} for {@code context} on {@code session} (null: none), by knowledge
+   * made current first: from the cache when the catalog was checked within the interval, and
+   * otherwise, and for every statement not in the cache, after a catalog check.
+   */
+  private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context) throws SQLException {
+    Known k = current(session, false);
+    List<String> path = searchPath(k, sql, session);
+    Rewrite cached = cache.getIfPresent(new Key(sql, context.map(AccessContext::purpose).orElse(null),
+        context.map(AccessContext::recipient).orElse(null), k.rewriter(), path));
+    if (cached != null) {
+      tellLookup(true);
+      return cached;
+    }
+    Known checked = current(session, true);
+    if (checked != k) {
+      path = searchPath(checked, sql, session);
+    }
+    return rewrite(checked.rewriter(), sql, context, path);
+  }
+
+  /** The search path to resolve {@code sql}'s names along, when its rewrite depends on it; else null. */
+  private static List<String> searchPath(Known k, String sql, Connection session) throws SQLException {
+    return session != null && k.rewriter().needsSearchPath(sql) ? k.rewriter().searchPath(session) : null;
   }
 
   /**
@@ -218,7 +352,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Objects.requireNonNull(context, "context");
     Rewrite cached;
     try {
-      cached = rewrite(rewriter, sql, Optional.of(context), null);
+      cached = rewrite(null, sql, Optional.of(context));
     } catch (RewriteRefusedException e) {
       throw new ConsentSQLException(reason(e.why()), e.getMessage());
     } catch (UndeclaredException e) {
@@ -239,13 +373,14 @@ public final class ConsentInterceptor implements StatementInterceptor {
   }
 
   /**
-   * The session's search path when {@code sql} names a table that objects of several schemas are
-   * named like (the rewrite depended on it), else null.
+   * What the rewrite of {@code sql} depends on in {@code session} now: the rewriter's knowledge of
+   * the catalog (checked for changes as often as a cached statement is) and, when {@code sql}
+   * names a table that objects of several schemas are named like, the session's search path.
    */
   @Override
   public Object resolution(String sql, Connection session) throws SQLException {
-    SqlRewriter current = rewriter;
-    return current.needsSearchPath(sql) ? current.searchPath(session) : null;
+    Known k = current(session, false);
+    return new Resolution(k.rewriter(), searchPath(k, sql, session));
   }
 
   @Override
@@ -262,12 +397,48 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   @Override
   public Interception intercept(String sql, SqlKind kind, Connection session) throws SQLException {
+    Interception out;
+    try {
+      out = interceptUnobserved(sql, kind, session);
+    } catch (ConsentSQLException e) {
+      tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED);
+      throw e;
+    }
+    tellStatement(out.touchesProtectedData() ? org.consent4j.jdbc.spi.StatementObserver.Form.PUSHDOWN
+        : org.consent4j.jdbc.spi.StatementObserver.Form.PLAIN);
+    return out;
+  }
+
+  /**
+   * Sets who is told the form of each statement and each rewrite cache lookup (metrics); replaces
+   * the previous observer.
+   */
+  public void observe(org.consent4j.jdbc.spi.StatementObserver observer) {
+    this.observer = Objects.requireNonNull(observer, "observer");
+  }
+
+  /** An observer that throws is ignored: metrics never change a statement's outcome. */
+  private void tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form form) {
+    try {
+      observer.onStatement(form);
+    } catch (RuntimeException ignored) {
+      // deliberately guarded (STYLE.md: user callbacks that fail are guarded deliberately)
+    }
+  }
+
+  private void tellLookup(boolean hit) {
+    try {
+      observer.onRewriteCacheLookup(hit);
+    } catch (RuntimeException ignored) {
+      // as tellStatement
+    }
+  }
+
+  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session) throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {
-      SqlRewriter current = rewriter;
-      List<String> path = session != null && current.needsSearchPath(sql) ? current.searchPath(session) : null;
-      cached = rewrite(current, sql, context, path);
+      cached = rewrite(session, sql, context);
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());

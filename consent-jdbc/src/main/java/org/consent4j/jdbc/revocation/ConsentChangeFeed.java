@@ -115,6 +115,15 @@ public final class ConsentChangeFeed implements AutoCloseable {
     return running && heard && System.nanoTime() - lastHeard.get() < stalenessNanos;
   }
 
+  /**
+   * How long ago the last proof of freshness (a heartbeat back, a poll done) started; empty before
+   * the first. For metrics: the feed is fresh while this is below the staleness bound. Lock-free.
+   */
+  public java.util.Optional<Duration> staleness() {
+    return heard ? java.util.Optional.of(Duration.ofNanos(System.nanoTime() - lastHeard.get()))
+        : java.util.Optional.empty();
+  }
+
   /** True while the feed receives PostgreSQL notifications (false while it polls). */
   public boolean isListening() {
     return listening;

@@ -211,11 +211,12 @@ public final class ConsentDataSource implements DataSource {
 
   /**
    * Reads the database's schema again, as {@link #wrap} did: the mapped tables' columns, and the
-   * views and functions that read mapped tables (statements using those are refused). Call it
-   * after a schema migration run while this data source is in use, such as one that adds a
-   * view: until then, a view or function created after {@code wrap} is not known to read mapped
-   * tables. Statements already prepared keep their rewriting; new ones use the new schema.
-   * Thread-safe; statements running meanwhile use the old or the new knowledge, never a mix.
+   * views and functions that read mapped tables (statements using those are refused). There is
+   * rarely a need: a guarded connection checks the catalog itself (see {@link
+   * #catalogCheckInterval}) and reads it again when a view, function, synonym, foreign or child table
+   * was created, replaced, dropped or renamed. Call it after a migration that changes a mapped
+   * table's columns. Thread-safe; statements running meanwhile use the old or the new knowledge,
+   * never a mix; a statement prepared before runs on only if it would be rewritten the same now.
    *
    * @throws SQLException if the database cannot be read; the previous knowledge stays in use
    * @throws org.consent4j.jdbc.MappingException if the mapping no longer fits the database
@@ -225,9 +226,51 @@ public final class ConsentDataSource implements DataSource {
   }
 
   /**
+   * How often, at most, a guarded connection checks whether the database's catalog changed before
+   * it runs a statement it has rewritten before (1 second by default). A statement not seen before
+   * always checks first, so a new view or function over a mapped table is known before any
+   * statement naming it runs; this interval bounds how long a cached statement may still run as
+   * rewritten after an object it names was replaced (say, a table dropped and created again as a
+   * view over a mapped table). The check is one catalog query, on the statement's session.
+   * {@link java.time.Duration#ZERO} checks before every statement.
+   *
+   * @return this data source
+   * @throws IllegalArgumentException if {@code interval} is negative
+   * @throws UnsupportedOperationException if this data source was made with {@link
+   *     #wrap(DataSource, StatementInterceptor)}
+   */
+  public ConsentDataSource catalogCheckInterval(java.time.Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    if (!(interceptor instanceof org.consent4j.jdbc.internal.ConsentInterceptor consent)) {
+      throw new UnsupportedOperationException("the catalog check belongs to a data source wrapped with an engine"
+          + " and a mapping; this one goes through " + interceptor.getClass().getName());
+    }
+    consent.catalogCheckInterval(interval);
+    return this;
+  }
+
+  /**
+   * Tells {@code observer} the form of every statement from now on (plain, pushed down, refused)
+   * and every rewrite cache lookup, for metrics; replaces the previous observer. Thread-safe.
+   *
+   * @throws NullPointerException if {@code observer} is null
+   * @throws UnsupportedOperationException if this data source was made with {@link
+   *     #wrap(DataSource, StatementInterceptor)}
+   */
+  public void observe(org.consent4j.jdbc.spi.StatementObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    if (!(interceptor instanceof org.consent4j.jdbc.internal.ConsentInterceptor consent)) {
+      throw new UnsupportedOperationException("observe needs a data source wrapped with an engine and a mapping;"
+          + " this one goes through " + interceptor.getClass().getName());
+    }
+    consent.observe(observer);
+  }
+
+  /**
    * What a guarded connection would send to the database for {@code sql} under {@code context}:
    * the rewritten statement, for {@code EXPLAIN} or for support, from the same rewriting (and
-   * cache) as execution, with the engine clock's time now. It reads no data and writes no audit
+   * cache) as execution, with the engine clock's time now. It reads no data (only the catalog's
+   * fingerprint, as execution does, on a connection of the wrapped data source) and writes no audit
    * event, and the context need not be bound to the thread.
    *
    * <p>It fails closed as execution does: a statement that a guarded connection would refuse

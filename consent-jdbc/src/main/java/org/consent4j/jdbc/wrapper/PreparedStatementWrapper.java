@@ -96,16 +96,28 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
   }
 
   /**
-   * Refuses to run when the session's state its names were resolved under (the search path) has
-   * changed since it was prepared: the database may resolve the same text to other objects (a view
-   * in another schema) than the ones consent4j checked.
+   * Decides again when what its names were resolved under when it was prepared has changed (the
+   * session's search path, or the database's catalog: a view, function or table created, replaced
+   * or dropped since): the database may now resolve the same text to other objects than the ones
+   * the interceptor checked. It runs on only if the interceptor, asked again now, runs the same
+   * text; otherwise it is refused (or the interceptor refuses it).
    */
   private void requireSameResolution() throws SQLException {
-    if (pinnedResolution != null && !pinnedResolution.equals(connection.resolution(pinnedSql))) {
-      throw new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.BYPASS_REFUSED, "the session's search path changed"
-          + " after this statement was prepared, and its table names may now mean other objects than the ones"
-          + " consent4j checked; prepare the statement again under the new search path");
+    if (pinnedResolution == null) {
+      return;
     }
+    Object now = connection.resolution(pinnedSql);
+    if (pinnedResolution.equals(now)) {
+      return;
+    }
+    Interception again = connection.intercept(pinnedSql, SqlKind.PREPARE);
+    if (!again.sql().equals(preparedAs.sql())) {
+      throw new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.BYPASS_REFUSED,
+          "the session's search path or the database's schema changed after this statement was prepared, and its"
+              + " table names may now mean other objects than the ones consent4j checked; prepare the statement"
+              + " again");
+    }
+    pinnedResolution = now;
   }
 
   /** Lets the listener check the bound values before anything runs. */

@@ -597,6 +597,18 @@ public final class SqlRewriter {
    * creating functions, procedures, aliases, triggers, rules, events or views, PREPARE/EXECUTE,
    * ANALYZE, COPY, GRANT, LOAD, HANDLER, ... - could run SQL or read data the filter never sees.
    */
+  /** {@code ENGINE [=] name} in table DDL (MariaDB/MySQL, and H2's {@code ENGINE "class"}). */
+  /**
+   * {@code ENGINE = name} in table DDL (MariaDB/MySQL), {@code ENGINE name} naming an engine that
+   * reads rows from elsewhere (without {@code =}, {@code engine} may be a column's name), and H2's
+   * {@code ENGINE "class"}.
+   */
+  private static final Pattern TABLE_ENGINE = Pattern.compile("\\bengine\\s*(?:=\\s*[`'\"]?([a-z0-9_.$]+)"
+      + "|[`']?(federated|connect|spider|merge|mrg_myisam)\\b|\"([^\"]*)\")");
+  /** Storage engines whose rows are the table's own. */
+  static final Set<String> LOCAL_ENGINES = Set.of("innodb", "myisam", "aria", "memory", "heap", "archive",
+      "blackhole", "csv");
+
   static void requireAllowedKind(String statement) {
     String text = stripLeadingComments(statement).toLowerCase(Locale.ROOT);
     String[] words = text.split("[^a-z0-9_@]+", 4);
@@ -611,6 +623,22 @@ public final class SqlRewriter {
           "local", "cached", "memory").contains(second);
       default -> false;
     };
+    if (allowed && (first.equals("create") || first.equals("alter"))) {
+      java.util.regex.Matcher engine = TABLE_ENGINE.matcher(text);
+      while (engine.find()) {
+        String name = engine.group(1) != null ? engine.group(1) : engine.group(2) != null ? engine.group(2)
+            : engine.group(3);
+        if (!LOCAL_ENGINES.contains(name)) {
+          // FEDERATED, CONNECT, SPIDER, MERGE (MariaDB) and H2's table engine classes read rows
+          // from elsewhere, such as a mapped table, under a name the filter does not know.
+          throw new RewriteRefusedException(RewriteRefusedException.Why.BYPASS_REFUSED, "a table of the storage"
+              + " engine " + name.toUpperCase(Locale.ROOT) + " cannot be created or altered on a"
+              + " consent-guarded connection: its rows may come from another table, around consent4j's filter;"
+              + " only " + String.join(", ", new java.util.TreeSet<>(LOCAL_ENGINES)).toUpperCase(Locale.ROOT)
+              + " tables may be made here");
+        }
+      }
+    }
     if (!allowed) {
       throw new RewriteRefusedException(RewriteRefusedException.Why.BYPASS_REFUSED, "a "
           + (first + " " + second).trim().toUpperCase(Locale.ROOT) + " statement is refused on a consent-guarded"
