@@ -18,7 +18,9 @@ public class UndeclaredException extends ConsentException {
     NOTICE
   }
 
+  /** What kind of name was not declared. */
   private final Kind kind;
+  /** The undeclared name (a purpose, category, recipient or notice version, never personal data). */
   private final String name;
 
   /** For an undeclared {@code kind} named {@code name}. */

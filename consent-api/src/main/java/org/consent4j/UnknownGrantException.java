@@ -10,7 +10,9 @@ import java.util.Objects;
 public class UnknownGrantException extends ConsentException {
   private static final long serialVersionUID = 1L;
 
+  /** The subject that asked. */
   private final SubjectId subject;
+  /** The grant id that was not found. */
   private final GrantId grant;
 
   /** For this subject and grant id. */

@@ -93,6 +93,7 @@ public class ConsentSQLException extends SQLException {
     }
   }
 
+  /** Why the statement was refused. */
   private final ReasonCode reasonCode;
 
   /**

@@ -15,6 +15,7 @@ import org.consent4j.ConsentException;
 public class MappingException extends ConsentException {
   private static final long serialVersionUID = 1L;
 
+  /** Every problem found, in the order found. */
   private final List<String> problems;
 
   /**

@@ -129,7 +129,11 @@ public final class RecipientNotifier {
     return delivered;
   }
 
-  /** How many notifications are not yet delivered to all their recipients. */
+  /**
+   * How many notifications are not yet delivered to all their recipients.
+   *
+   * @throws SQLException if the outbox cannot be read
+   */
   public long pendingCount() throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = c.prepareStatement("SELECT count(*) FROM " + schema.notification() + " WHERE done = 0");

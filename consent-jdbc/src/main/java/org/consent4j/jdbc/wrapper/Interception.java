@@ -105,12 +105,6 @@ public interface Interception {
   }
 
   /**
-   * An interception that runs {@code sql}, whose results are protected data: read-only, and
-   * reported to {@code listener}.
-   *
-   * @throws NullPointerException if an argument is null
-   */
-  /**
    * Parameters the interceptor binds itself on a prepared statement, by 1-based position among
    * all the placeholders of {@link #sql()}; the application's parameter indexes skip them. Empty
    * by default.
@@ -146,6 +140,12 @@ public interface Interception {
             new java.util.TreeMap<>(Objects.requireNonNull(bound, "bound"))));
   }
 
+  /**
+   * An interception that runs {@code sql}, whose results are protected data: read-only, and
+   * reported to {@code listener}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
   static Interception protectedData(String sql, StatementListener listener) {
     return new ProtectedInterception(
         Objects.requireNonNull(sql, "sql"), Objects.requireNonNull(listener, "listener"), 0, true,
