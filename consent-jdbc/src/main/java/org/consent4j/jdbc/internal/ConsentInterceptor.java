@@ -227,8 +227,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (!force && now - lastCheck < checkIntervalNanos) {
       return k;
     }
+    String v = catalogVersion(session, k.dialect()); // a failed check fails the statement and counts for nothing
     lastCheck = now;
-    String v = catalogVersion(session, k.dialect());
     if (k.covers(v)) {
       return k;
     }
