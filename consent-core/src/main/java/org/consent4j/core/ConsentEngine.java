@@ -328,10 +328,7 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(categories, "categories");
     // checkAll for one subject, without its collections: the same rules, the same audit event.
     PurposeDefinition definition = catalog.require(context);
-    TreeSet<DataCategory> asked = new TreeSet<>();
-    for (DataCategory c : categories) {
-      asked.add(catalog.requireCategory(Objects.requireNonNull(c, "category")));
-    }
+    TreeSet<DataCategory> asked = declared(categories);
     Instant now = clock.instant();
     Decision decision = index != null && index.isUsable()
         ? index.decideOrNull(subject, definition, context, asked, now) : null;
@@ -381,12 +378,10 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(categories, "categories");
     Objects.requireNonNull(operation, "operation");
+    PurposeDefinition definition = catalog.require(context);
+    TreeSet<DataCategory> asked = declared(categories);
     Instant now = clock.instant();
-    Map<SubjectId, Decision> decisions = decideAll(subjects, context, categories, now);
-    TreeSet<DataCategory> asked = new TreeSet<>();
-    for (DataCategory c : categories) {
-      asked.add(catalog.requireCategory(c));
-    }
+    Map<SubjectId, Decision> decisions = decide(subjects, definition, context, asked, now);
     audit(decisions.values(), context, asked, operation, now);
     return decisions;
   }
@@ -407,11 +402,21 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(categories, "categories");
     Objects.requireNonNull(at, "at");
-    PurposeDefinition definition = catalog.require(context);
+    return decide(subjects, catalog.require(context), context, declared(categories), at);
+  }
+
+  /** {@code categories} as the catalog declares them, sorted; each must be declared. */
+  private TreeSet<DataCategory> declared(Set<DataCategory> categories) {
     TreeSet<DataCategory> asked = new TreeSet<>();
     for (DataCategory c : categories) {
       asked.add(catalog.requireCategory(Objects.requireNonNull(c, "category")));
     }
+    return asked;
+  }
+
+  /** The decisions of {@link #decideAll}, for a purpose and categories already looked up. */
+  private Map<SubjectId, Decision> decide(Collection<SubjectId> subjects, PurposeDefinition definition,
+      AccessContext context, TreeSet<DataCategory> asked, Instant at) {
     List<SubjectId> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
     for (SubjectId s : distinct) {
       Objects.requireNonNull(s, "subject");
