@@ -1,5 +1,7 @@
 package org.consent4j.spring;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import com.google.common.testing.NullPointerTester;
 import org.consent4j.Catalog;
 import org.consent4j.core.ConsentEngine;
@@ -16,5 +18,20 @@ final class StarterNullHandlingTest {
         org.consent4j.LegalBasis.CONTRACT, "contact").category("contact").build()).build();
     tester.testAllPublicInstanceMethods(new ContextPropagatingTaskDecorator(engine));
     tester.testAllPublicInstanceMethods(new ConsentMetrics());
+  }
+
+  /** A public method that silently accepts null. */
+  public static final class AcceptsNull {
+    private AcceptsNull() {}
+
+    /** Accepts null without complaint. */
+    public static int length(String s) {
+      return s == null ? 0 : s.length();
+    }
+  }
+
+  @Test
+  void theTesterCatchesAMethodThatAcceptsNull() {
+    assertThrows(AssertionError.class, () -> new NullPointerTester().testAllPublicStaticMethods(AcceptsNull.class));
   }
 }
