@@ -77,7 +77,7 @@ public final class CatalogJson {
     try {
       return parse(JSON.readTree(in));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("catalog " + source + ": " + invalid(e).getMessage(), e);
+      throw new IllegalArgumentException("catalog " + source + " is " + invalid(e).getMessage(), e);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("catalog " + source + " cannot be read", e);
     } catch (IllegalArgumentException e) {

@@ -66,6 +66,6 @@ final class CatalogJsonTest {
     assertTrue(refused.getMessage().startsWith("$.purposes[0]: "), refused.getMessage());
     IllegalArgumentException source = assertThrows(IllegalArgumentException.class, () -> CatalogJson.read(
         new ByteArrayInputStream("{\"purposes\": ".getBytes(StandardCharsets.UTF_8)), "classpath:catalog.json"));
-    assertTrue(source.getMessage().startsWith("catalog classpath:catalog.json: not valid JSON"), source.getMessage());
+    assertTrue(source.getMessage().startsWith("catalog classpath:catalog.json is not valid JSON at line 1"), source.getMessage());
   }
 }
