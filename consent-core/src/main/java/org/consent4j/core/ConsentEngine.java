@@ -328,7 +328,7 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(categories, "categories");
     // checkAll for one subject, without its collections: the same rules, the same audit event.
     PurposeDefinition definition = catalog.require(context);
-    TreeSet<DataCategory> asked = declared(categories);
+    java.util.SortedSet<DataCategory> asked = declared(categories);
     Instant now = clock.instant();
     Decision decision = index != null && index.isUsable()
         ? index.decideOrNull(subject, definition, context, asked, now) : null;
@@ -379,7 +379,7 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(categories, "categories");
     Objects.requireNonNull(operation, "operation");
     PurposeDefinition definition = catalog.require(context);
-    TreeSet<DataCategory> asked = declared(categories);
+    java.util.SortedSet<DataCategory> asked = declared(categories);
     Instant now = clock.instant();
     Map<SubjectId, Decision> decisions = decide(subjects, definition, context, asked, now);
     audit(decisions.values(), context, asked, operation, now);
@@ -405,18 +405,83 @@ public final class ConsentEngine implements AutoCloseable {
     return decide(subjects, catalog.require(context), context, declared(categories), at);
   }
 
-  /** {@code categories} as the catalog declares them, sorted; each must be declared. */
-  private TreeSet<DataCategory> declared(Set<DataCategory> categories) {
+  /**
+   * A decider for one statement's rows: the decisions {@link #decideAll} would make under {@code
+   * context} for {@code categories} at {@code at}, subject by subject, as bits and without
+   * allocating for subjects of the consent index's classes (see {@link ConsentIndex.Decider}).
+   * <em>Not audited</em>, as {@code decideAll} is not. Empty when the consent index is disabled or
+   * not {@link ConsentIndex#isUsable() usable} at the moment, when the purpose's decisions do not
+   * depend on the subject's ledger (its legal basis is neither consent nor legitimate interests),
+   * or when more than {@link ConsentIndex.Decider#MAX_CATEGORIES} categories are asked: the caller
+   * then calls {@code decideAll}.
+   *
+   * @throws UndeclaredException if the purpose, recipient or a category is not declared
+   */
+  public Optional<ConsentIndex.Decider> decider(AccessContext context, Set<DataCategory> categories, Instant at) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(categories, "categories");
+    Objects.requireNonNull(at, "at");
+    PurposeDefinition definition = catalog.require(context);
+    TreeSet<DataCategory> asked = new TreeSet<>(declared(categories));
+    if (index == null || !ConsentRules.needsHistory(definition) || asked.size() > ConsentIndex.Decider.MAX_CATEGORIES
+        || !index.isUsable()) {
+      return Optional.empty();
+    }
+    return Optional.of(index.decider(definition, context, asked, at,
+        s -> decide(List.of(s), definition, context, asked, at).get(s)));
+  }
+
+  /** The last categories {@link #declared} was given and its answer, so that repeated checks skip the copy. */
+  private volatile Declared lastDeclared;
+
+  /** Whether {@code given} (nulls allowed, which it never equals) holds exactly the categories of {@code known}. */
+  private static boolean sameCategories(Set<DataCategory> known, Set<DataCategory> given) {
+    if (given.size() != known.size()) {
+      return false;
+    }
+    for (DataCategory c : given) {
+      if (c == null || !known.contains(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private record Declared(Set<DataCategory> given, java.util.SortedSet<DataCategory> asked) {}
+
+  /**
+   * {@code categories} as the catalog declares them, sorted and unmodifiable; each must be declared.
+   * The catalog is immutable, so the answer for categories equal to the last ones is reused.
+   */
+  private java.util.SortedSet<DataCategory> declared(Set<DataCategory> categories) {
+    Declared last = lastDeclared;
+    if (last != null && sameCategories(last.given, categories)) {
+      return last.asked;
+    }
     TreeSet<DataCategory> asked = new TreeSet<>();
     for (DataCategory c : categories) {
       asked.add(catalog.requireCategory(Objects.requireNonNull(c, "category")));
     }
-    return asked;
+    java.util.SortedSet<DataCategory> frozen = java.util.Collections.unmodifiableSortedSet(asked);
+    // a copy of what was given: the caller may change its set afterwards
+    lastDeclared = new Declared(Set.copyOf(asked), frozen);
+    return frozen;
   }
 
   /** The decisions of {@link #decideAll}, for a purpose and categories already looked up. */
   private Map<SubjectId, Decision> decide(Collection<SubjectId> subjects, PurposeDefinition definition,
-      AccessContext context, TreeSet<DataCategory> asked, Instant at) {
+      AccessContext context, java.util.SortedSet<DataCategory> asked, Instant at) {
+    if (subjects.size() == 1) {
+      // one subject (a check, a decider's fallback): no copies, no ordered map
+      SubjectId s = Objects.requireNonNull(subjects.iterator().next(), "subject");
+      Decision d = index != null && ConsentRules.needsHistory(definition) && index.isUsable()
+          ? index.decideOrNull(s, definition, context, asked, at) : null;
+      if (d == null) {
+        List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(s) : List.of();
+        d = ConsentRules.decide(s, catalog, definition, context, ledger, asked, at);
+      }
+      return java.util.Collections.singletonMap(s, d);
+    }
     List<SubjectId> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
     for (SubjectId s : distinct) {
       Objects.requireNonNull(s, "subject");

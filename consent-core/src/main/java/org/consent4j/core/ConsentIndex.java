@@ -368,6 +368,193 @@ public final class ConsentIndex implements AutoCloseable {
   }
 
   /**
+   * A decider for one purpose, recipient, categories and instant, answering per subject without
+   * allocating (see {@link Decider}); the engine's {@link ConsentEngine#decider}.
+   *
+   * @param asked the declared categories asked about, at most {@link Decider#MAX_CATEGORIES}
+   * @param fallback the engine's decision for a subject the index cannot answer (stale, kept
+   *     exactly but not found, an instant before {@link #validSince()}, the index not usable)
+   */
+  Decider decider(PurposeDefinition definition, AccessContext context, SortedSet<DataCategory> asked, Instant at,
+      java.util.function.Function<SubjectId, Decision> fallback) {
+    return new Decider(definition, context, asked, at, fallback);
+  }
+
+  /**
+   * The decisions of one statement, for one purpose, recipient, categories and instant, as bits:
+   * {@link #permissions(long)} answers with {@link #SUBJECT} set when the subject is permitted and
+   * {@link #category(DataCategory) category(c)} set when category {@code c} is, exactly as {@link
+   * ConsentEngine#decideAll} would decide that subject at that instant ({@code
+   * Decision.subjectPermitted()} and {@code Decision.permits(c)}). A subject of a consent class
+   * costs an entry lookup and an array read: each class's answer is computed once, on first use.
+   * Subjects the index keeps exactly are decided by the rules over their ledger; subjects the
+   * index cannot answer (stale, the index not usable at the moment, an instant before {@link
+   * #validSince()}) are decided by the engine's own path (its cache and store), failing closed as
+   * it does. Every call reads the index's current state, so a withdrawal whose call has returned is
+   * seen by every later call. For integrations that decide row by row and audit what they return
+   * themselves (consent-jdbc's post-filtered reads); not audited.
+   *
+   * <p>Not thread-safe: one decider per statement and thread.
+   */
+  public final class Decider {
+    /** The bit of {@link #permissions(long)} that says the subject is permitted. */
+    public static final long SUBJECT = 1L;
+    /** How many categories a decider takes at most (one bit each, after {@link #SUBJECT}). */
+    public static final int MAX_CATEGORIES = 62;
+    private static final long COMPUTED = Long.MIN_VALUE;
+    private final PurposeDefinition definition;
+    private final AccessContext context;
+    private final SortedSet<DataCategory> asked;
+    private final DataCategory[] order;
+    private final Instant at;
+    private final long atNanos;
+    private final java.util.function.Function<SubjectId, Decision> fallback;
+    /** The state {@link #byClass} belongs to: class ids are per state. */
+    private State seen;
+    /** Per class id, its answer with {@link #COMPUTED} set, or 0 when not computed yet. */
+    private long[] byClass = new long[0];
+
+    private Decider(PurposeDefinition definition, AccessContext context, SortedSet<DataCategory> asked, Instant at,
+        java.util.function.Function<SubjectId, Decision> fallback) {
+      if (asked.size() > MAX_CATEGORIES) {
+        throw new IllegalArgumentException("a decider takes at most " + MAX_CATEGORIES + " categories, got "
+            + asked.size());
+      }
+      this.definition = definition;
+      this.context = context;
+      this.asked = asked;
+      this.order = asked.toArray(new DataCategory[0]);
+      this.at = at;
+      this.atNanos = nanos(at);
+      this.fallback = fallback;
+    }
+
+    /** The categories asked about, in the order of their bits. */
+    public SortedSet<DataCategory> categories() {
+      return java.util.Collections.unmodifiableSortedSet(asked);
+    }
+
+    /**
+     * The bit of {@code category} in {@link #permissions(long)}.
+     *
+     * @throws IllegalArgumentException if the category was not asked about
+     */
+    public long category(DataCategory category) {
+      for (int i = 0; i < order.length; i++) {
+        if (order[i].equals(category)) {
+          return 1L << (i + 1);
+        }
+      }
+      throw new IllegalArgumentException("category " + category + " was not asked about by this decider");
+    }
+
+    /**
+     * The permissions of the subject whose id is the decimal form of {@code subject}.
+     *
+     * @throws ConsentStoreUnavailableException if the subject's state must be read and cannot be
+     */
+    public long permissions(long subject) {
+      if (subject < 0 || subject > Integer.MAX_VALUE) {
+        return permissions(SubjectId.of(subject)); // a dictionary id
+      }
+      State s = current();
+      if (s != null) {
+        long p = fromEntry(s, s.numeric.get((int) subject), null, subject);
+        if (p >= 0) {
+          return p;
+        }
+      }
+      return permissionsOf(SubjectId.of(subject));
+    }
+
+    /**
+     * The permissions of {@code subject}; a text id is looked up in the index's dictionary.
+     *
+     * @throws ConsentStoreUnavailableException if the subject's state must be read and cannot be
+     */
+    public long permissions(SubjectId subject) {
+      Objects.requireNonNull(subject, "subject");
+      State s = current();
+      if (s != null) {
+        long p = fromEntry(s, s.entry(subject), subject, 0);
+        if (p >= 0) {
+          return p;
+        }
+      }
+      return permissionsOf(subject);
+    }
+
+    private long permissionsOf(SubjectId subject) {
+      return bits(fallback.apply(subject));
+    }
+
+    /** The index's state when it is usable, resetting the per-class answers when it was swapped. */
+    private State current() {
+      if (!isUsable()) {
+        return null;
+      }
+      State s = state;
+      if (s != seen) {
+        seen = s;
+        byClass = new long[s.classes.length];
+      }
+      return s;
+    }
+
+    /** The permissions an entry of {@code s} says, or -1 when the index cannot answer. */
+    private long fromEntry(State s, long entry, SubjectId subject, long number) {
+      // After the entry: a refresh raises validSince before it writes the entry it belongs to.
+      if (atNanos < s.validSince.get()) {
+        return -1;
+      }
+      int cls = (int) (entry & CLASS_MASK);
+      if (cls == STALE) {
+        return -1;
+      }
+      if (cls == EXACT) {
+        SubjectId id = subject != null ? subject : SubjectId.of(number);
+        List<LedgerEntry> ledger = s.exact.get(id);
+        return ledger == null ? -1 : bits(ConsentRules.decide(id, catalog, definition, context, ledger, asked, at));
+      }
+      long[] b = byClass;
+      if (cls < b.length && b[cls] != 0) {
+        return b[cls] & ~COMPUTED;
+      }
+      Template t = s.template(cls, definition, context, asked, at, catalog);
+      if (t == null) {
+        return -1;
+      }
+      long p = bits(t.reason, t.categories);
+      if (cls >= b.length) {
+        b = java.util.Arrays.copyOf(b, Math.max(cls + 1, s.classes.length));
+        byClass = b;
+      }
+      b[cls] = p | COMPUTED;
+      return p;
+    }
+
+    private long bits(Decision d) {
+      return bits(d.subjectReason(), d.categories());
+    }
+
+    private long bits(Reason subject, SortedMap<DataCategory, Reason> categories) {
+      long p = subject.permits() ? SUBJECT : 0;
+      for (int i = 0; i < order.length; i++) {
+        Reason r = categories.get(order[i]);
+        if (r != null && r.permits()) {
+          p |= 1L << (i + 1);
+        }
+      }
+      return p;
+    }
+
+    @Override
+    public String toString() {
+      return "ConsentIndex.Decider[" + context + ", " + asked + " at " + at + "]";
+    }
+  }
+
+  /**
    * How many of the subjects with a ledger the context may process at {@code at} (for {@code
    * asked}, the subject as a whole when empty): the sizes of the permitted classes' sets plus the permitted subjects kept
    * exactly. Empty when the index cannot answer for that instant.

@@ -155,6 +155,95 @@ final class ConsentIndexProperties {
     assertTrue(!index.validSince().isAfter(T0), "validSince never lies after the instant of indexing");
   }
 
+  /**
+   * The engine's decider answers as {@code decideAll} does, bit for bit (subject and every category
+   * asked), for every subject (own numbers by {@code permissions(long)} and by id, dictionary ids,
+   * subjects without a ledger), purpose, recipient and category set, at every instant: before
+   * {@code validSince} too, where it falls back to the engine's store path. The engine's index is
+   * either loaded from the full store or kept current record by record.
+   */
+  @Property(tries = 200)
+  void deciderDecidesAsDecideAll(@ForAll("ledgers") List<Op> ops, @ForAll("categorySets") List<Set<String>> asked,
+      @ForAll boolean loaded) {
+    Catalog catalog = ConsentEngineModelProperties.catalog();
+    InMemoryConsentStore store = new InMemoryConsentStore();
+    ConsentEngine engine = null;
+    if (!loaded) {
+      engine = engine(catalog, store); // empty; kept current by refreshes from here on
+    }
+    List<Grant> grants = new ArrayList<>();
+    TreeSet<Instant> instants = new TreeSet<>(List.of(T0));
+    for (Op op : ops) {
+      ConsentRecord record = record(op, grants, instants);
+      if (record == null) {
+        continue;
+      }
+      store.append(record, T0);
+      if (!loaded) {
+        engine.invalidateCache(record.subject());
+      }
+    }
+    if (loaded) {
+      engine = engine(catalog, store);
+    }
+    List<String> subjects = new ArrayList<>(SUBJECTS);
+    subjects.add("99"); // no ledger at all
+    List<Instant> at = new ArrayList<>();
+    for (Instant i : instants) {
+      at.add(i.minusNanos(1));
+      at.add(i);
+      at.add(i.plusSeconds(7));
+    }
+    int fromIndex = 0;
+    for (PurposeDefinition definition : catalog.purposes()) {
+      for (String recipient : ConsentEngineModelProperties.RECIPIENTS) {
+        AccessContext context = AccessContext.of("prop", definition.purpose().toString(), recipient);
+        for (Set<String> names : asked) {
+          TreeSet<DataCategory> categories = new TreeSet<>();
+          names.forEach(n -> categories.add(DataCategory.of(n)));
+          for (Instant t : at) {
+            Optional<ConsentIndex.Decider> decider = engine.decider(context, categories, t);
+            assertEquals(ConsentRules.needsHistory(definition), decider.isPresent(),
+                "a decider exactly for the purposes whose decisions read the ledger");
+            if (decider.isEmpty()) {
+              continue;
+            }
+            ConsentIndex.Decider d = decider.get();
+            assertEquals(categories, d.categories());
+            for (String s : subjects) {
+              SubjectId subject = SubjectId.of(s);
+              Decision expected = engine.decideAll(List.of(subject), context, categories, t).get(subject);
+              assertEquals(ConsentRules.decide(subject, catalog, definition, context, store.history(subject),
+                  categories, t), expected, "decideAll decides by the rules");
+              long bits = expected.subjectPermitted() ? ConsentIndex.Decider.SUBJECT : 0;
+              for (DataCategory c : categories) {
+                bits |= expected.permits(c) ? d.category(c) : 0;
+              }
+              long want = bits;
+              assertEquals(want, d.permissions(subject), () -> "subject " + s + " at " + t + " for " + context);
+              long number = Long.parseLong(s.replaceAll("[^0-9]", "0"));
+              if (Long.toString(number).equals(s)) {
+                assertEquals(want, d.permissions(number), () -> "subject number " + s + " at " + t);
+              }
+              if (!t.isBefore(engine.consentIndex().orElseThrow().validSince())) {
+                fromIndex++;
+              }
+            }
+          }
+        }
+      }
+    }
+    assertTrue(fromIndex > 0, "some decisions came from the index");
+    engine.close();
+  }
+
+  private static ConsentEngine engine(Catalog catalog, InMemoryConsentStore store) {
+    ConsentEngine engine = ConsentEngine.builder().catalog(catalog).store(store)
+        .clock(Clock.fixed(T0, ZoneOffset.UTC)).consentIndex(true).build();
+    assertTrue(engine.consentIndex().orElseThrow().isUsable(), "an index over an in-memory store loads at once");
+    return engine;
+  }
+
   private static ConsentRecord record(Op op, List<Grant> grants, Set<Instant> instants) {
     if (op instanceof GrantOp g) {
       Instant from = T0.plusSeconds(g.startOffset());

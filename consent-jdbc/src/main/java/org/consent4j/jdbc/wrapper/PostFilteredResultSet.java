@@ -30,7 +30,10 @@ final class PostFilteredResultSet implements InvocationHandler {
   private final RowFilter filter;
   private final int hidden;
   private int visible = -1;
-  /** The current row's masks; null when the cursor is not on a (visible) row. */
+  /**
+   * The current row's masks (the filter's array, which it may refill on its next call); null when the
+   * cursor is not on a (visible) row.
+   */
   private boolean[] masks;
   private boolean lastMasked;
   /** Forward-only: visible rows passed; whether the end was reached. */

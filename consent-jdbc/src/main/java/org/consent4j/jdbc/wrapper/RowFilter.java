@@ -17,7 +17,9 @@ public interface RowFilter {
    *     after the {@code visibleColumns} the application sees; read it, do not move its cursor
    * @param visibleColumns how many columns the application sees
    * @return null when the row must be skipped; else, for each visible column (index {@code i - 1}
-   *     for column {@code i}), whether it reads as NULL
+   *     for column {@code i}), whether it reads as NULL. The array is read only until the next call
+   *     (the result set keeps no earlier row's array), so a filter may return the same array, refilled,
+   *     for every row
    * @throws SQLException when the row cannot be decided; the cursor call that reached it throws it
    */
   boolean[] decide(ResultSet row, int visibleColumns) throws SQLException;
