@@ -288,7 +288,8 @@ abstract class PostFilterProperties {
   @Property
   void thePostFilteredResultIsThePushdownResult(@ForAll("ledgers") List<Action> ledger,
       @ForAll("contexts") AccessContext ctx,
-      @ForAll("queries") Query query, @ForAll("queries") Query second, @ForAll boolean prepared) throws Exception {
+      @ForAll("queries") Query query, @ForAll("queries") Query second, @ForAll boolean prepared,
+      @ForAll boolean indexed) throws Exception {
     JdbcConsentStore store = JdbcConsentStore.builder(db.dataSource()).tablePrefix(storePrefix).build();
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
       for (String table : new Schema(storePrefix).tables()) {
@@ -298,7 +299,12 @@ abstract class PostFilterProperties {
       }
     }
     MovableClock clock = new MovableClock(NOW);
-    try (ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).store(store).clock(clock).build()) {
+    // With the consent index, post-filtered rows are decided by its decider; without, by decideAll.
+    try (ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).store(store).clock(clock)
+        .consentIndex(indexed).build()) {
+      if (indexed) {
+        awaitUsable(engine);
+      }
       List<Instant> instants = record(engine, clock, ledger);
       SchemaMapping m = SchemaMapping.fromJson(mapping);
       ConsentDataSource pushdown = ConsentDataSource.wrap(db.dataSource(), engine, m, AuditLevel.STATEMENT,
@@ -309,6 +315,10 @@ abstract class PostFilterProperties {
         String sql = q.sql().replace("$", p);
         boolean consent = CATALOG.require(ctx).basis() == LegalBasis.CONSENT;
         boolean taken = post.explain(sql, ctx).postFiltered();
+        if (consent) {
+          assertEquals(indexed, engine.decider(ctx, java.util.Set.of(), NOW).isPresent(),
+              "the rows are decided by the index's decider exactly when the index is on");
+        }
         Statistics.label("form").collect(taken ? "post-filtered" : "pushdown");
         if (q.postFilterable() && consent) {
           assertTrue(taken, () -> "expected the post-filtered form for " + sql + ": " + explainReason(post, sql, ctx));
@@ -325,6 +335,16 @@ abstract class PostFilterProperties {
           Statistics.label("rows").collect(expected.rows().isEmpty() ? "none" : "some");
         }
       }
+    }
+  }
+
+  private static void awaitUsable(ConsentEngine engine) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!engine.consentIndex().orElseThrow().isUsable()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the consent index did not load within 30 s");
+      }
+      Thread.sleep(5);
     }
   }
 
