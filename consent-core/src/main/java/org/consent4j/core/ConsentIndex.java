@@ -337,10 +337,16 @@ public final class ConsentIndex implements AutoCloseable {
     if (!isUsable()) {
       return Optional.empty();
     }
-    return Optional.ofNullable(decideOrNull(subject, definition, context, asked, at));
+    // decideOrNull may remember the set by identity: give it one no one can change
+    return Optional.ofNullable(decideOrNull(subject, definition, context,
+        java.util.Collections.unmodifiableSortedSet(new TreeSet<>(asked)), at));
   }
 
-  /** {@link #decide} without its Optional, for the engine's hot path; assumes {@link #isUsable()} was asked. */
+  /**
+   * {@link #decide} without its Optional, for the engine's hot path; assumes {@link #isUsable()} was
+   * asked. {@code asked} must not change afterwards (the engine's declared categories): the last
+   * lookup of a class's decisions is remembered by its identity.
+   */
   Decision decideOrNull(SubjectId subject, PurposeDefinition definition, AccessContext context,
       SortedSet<DataCategory> asked, Instant at) {
     if (!ConsentRules.needsHistory(definition)) {
@@ -360,7 +366,7 @@ public final class ConsentIndex implements AutoCloseable {
       List<LedgerEntry> ledger = s.exact.get(subject);
       return ledger == null ? null : ConsentRules.decide(subject, catalog, definition, context, ledger, asked, at);
     }
-    Template t = s.template(cls, definition, context, asked, at, catalog);
+    Template t = s.template(cls, definition, context, asked, at, catalog, true);
     if (t == null) {
       return null;
     }
@@ -520,7 +526,7 @@ public final class ConsentIndex implements AutoCloseable {
       if (cls < b.length && b[cls] != 0) {
         return b[cls] & ~COMPUTED;
       }
-      Template t = s.template(cls, definition, context, asked, at, catalog);
+      Template t = s.template(cls, definition, context, asked, at, catalog, true);
       if (t == null) {
         return -1;
       }
@@ -572,7 +578,7 @@ public final class ConsentIndex implements AutoCloseable {
     long count = 0;
     ClassInfo[] classes = s.classes;
     for (int c = 1; c < classes.length; c++) {
-      Template t = s.template(c, definition, context, asked, at, catalog);
+      Template t = s.template(c, definition, context, asked, at, catalog, false);
       if (t != null && t.reason.permits()) {
         synchronized (s.classLock) {
           count += classes[c].members.getLongCardinality();
@@ -622,6 +628,9 @@ public final class ConsentIndex implements AutoCloseable {
   private record Template(Reason reason, SortedMap<DataCategory, Reason> categories) {}
 
   private record TemplateKey(Purpose purpose, Recipient recipient, Set<DataCategory> categories) {}
+
+  /** A row of templates and its key, the categories compared by identity (they never change). */
+  private record LastRow(Purpose purpose, Recipient recipient, Set<DataCategory> asked, Template[] row) {}
 
   /** A withdrawal that voids a grant, as the rules read it. */
   private record Void(Purpose purpose, Optional<Recipient> recipient) {}
@@ -731,6 +740,8 @@ public final class ConsentIndex implements AutoCloseable {
     final Map<Shape, Integer> classIds = new HashMap<>(); // guarded by classLock
     volatile ClassInfo[] classes = {new ClassInfo(List.of())};
     final ConcurrentHashMap<TemplateKey, Template[]> templates = new ConcurrentHashMap<>();
+    /** The row of {@link #templates} the last lookup found, by the identity of its categories. */
+    volatile LastRow lastRow;
     final AtomicLong validSince = new AtomicLong(Long.MIN_VALUE);
     final AtomicLong subjects = new AtomicLong();
     final Set<SubjectId> stale = ConcurrentHashMap.newKeySet();
@@ -871,15 +882,28 @@ public final class ConsentIndex implements AutoCloseable {
       }
     }
 
+    /**
+     * The decisions of class {@code cls} for the context and categories, computed once per class
+     * and key. With {@code fixedAsked} (the set never changes: the engine's declared categories),
+     * the last key's row is remembered by the set's identity, which skips the key's hashing.
+     */
     Template template(int cls, PurposeDefinition definition, AccessContext context, SortedSet<DataCategory> asked,
-        Instant at, Catalog catalog) {
+        Instant at, Catalog catalog, boolean fixedAsked) {
       ClassInfo[] c = classes;
       if (cls >= c.length) {
         return null;
       }
+      LastRow last = lastRow;
+      if (fixedAsked && last != null && last.asked == asked && last.purpose.equals(context.purpose())
+          && last.recipient.equals(context.recipient()) && cls < last.row.length && last.row[cls] != null) {
+        return last.row[cls];
+      }
       TemplateKey key = new TemplateKey(context.purpose(), context.recipient(), asked);
       Template[] row = templates.get(key);
       if (row != null && cls < row.length && row[cls] != null) {
+        if (fixedAsked) {
+          lastRow = new LastRow(context.purpose(), context.recipient(), asked, row);
+        }
         return row[cls];
       }
       Decision d = ConsentRules.decide(SubjectId.of("0"), catalog, definition, context,
