@@ -128,6 +128,21 @@ final class PostFilteredResultSet implements InvocationHandler {
         return absent(method.getReturnType());
       }
       lastMasked = false;
+      if (n == 1 && args[0] instanceof Integer i) {
+        // the getters an export reads most, without reflection
+        switch (name) {
+          case "getString":
+            return raw.getString(i);
+          case "getLong":
+            return raw.getLong(i);
+          case "getInt":
+            return raw.getInt(i);
+          case "getObject":
+            return raw.getObject(i);
+          default:
+            break;
+        }
+      }
     }
     return call(raw, method, args);
   }

@@ -73,6 +73,10 @@ final class Values {
   }
 
   private static boolean isOurs(Object value) {
-    return value.getClass().getPackage() == Values.class.getPackage();
+    // the same package as getPackage() == would say (a package is its name in its class loader),
+    // without getPackage()'s lookups on every value read
+    Class<?> type = value.getClass();
+    return type.getPackageName().equals(Values.class.getPackageName())
+        && type.getClassLoader() == Values.class.getClassLoader();
   }
 }
