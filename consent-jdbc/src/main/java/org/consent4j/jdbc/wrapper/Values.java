@@ -72,11 +72,15 @@ final class Values {
     return x instanceof ArrayWrapper array ? array.delegate() : x;
   }
 
+  /** Whether a class is of this package, asked once per class (getPackage() looks it up on every call). */
+  private static final ClassValue<Boolean> OURS = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return type.getPackage() == Values.class.getPackage();
+    }
+  };
+
   private static boolean isOurs(Object value) {
-    // the same package as getPackage() == would say (a package is its name in its class loader),
-    // without getPackage()'s lookups on every value read
-    Class<?> type = value.getClass();
-    return type.getPackageName().equals(Values.class.getPackageName())
-        && type.getClassLoader() == Values.class.getClassLoader();
+    return OURS.get(value.getClass());
   }
 }
