@@ -129,6 +129,55 @@ final class ConsentIndexEngineTest {
   }
 
   @Test
+  void aDeciderReadsNoStoreForIndexedSubjectsAndFailsClosedForAStaleOne() {
+    InMemoryConsentStore data = new InMemoryConsentStore();
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    for (int i = 0; i < 50; i++) {
+      data.append(Grant.builder(SubjectId.of(i)).purpose(MARKETING).category("contact.email")
+          .grantedAt(t0).build(t0), t0);
+    }
+    CountingStore store = new CountingStore(data);
+    ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).store(store).consentIndex(true)
+        .cacheMaximumSize(0).build();
+    awaitUsable(engine);
+    long before = store.reads.get();
+    ConsentIndex.Decider d = engine.decider(CTX, EMAIL, Instant.now()).orElseThrow();
+    long both = ConsentIndex.Decider.SUBJECT | d.category(DataCategory.of("contact.email"));
+    for (int i = 0; i < 60; i++) {
+      assertEquals(i < 50 ? both : 0, d.permissions(i), "subject " + i);
+      assertEquals(i < 50 ? both : 0, d.permissions(SubjectId.of(i)), "subject " + i + " by id");
+    }
+    assertEquals(0, d.permissions(SubjectId.of("no-such-text-id")));
+    assertEquals(before, store.reads.get(), "no store read for the indexed subjects");
+    // subject 7's refresh fails (the store is down when another node's withdrawal is reported)
+    store.delegate.append(org.consent4j.Withdrawal.of(SubjectId.of(7), MARKETING, Instant.now()), Instant.now());
+    store.down = true;
+    engine.invalidateCache(SubjectId.of(7));
+    assertThrows(ConsentStoreUnavailableException.class, () -> d.permissions(7),
+        "a stale subject is decided by the store, which fails: closed, as decideAll");
+    assertEquals(both, d.permissions(8), "the other subjects are still answered from the index");
+    store.down = false;
+    assertEquals(0, d.permissions(7), "the store says withdrawn");
+    assertThrows(IllegalArgumentException.class, () -> d.category(DataCategory.of("contact.phone")));
+  }
+
+  @Test
+  void noDeciderWithoutAUsableIndexOrForAPurposeThatReadsNoLedger() {
+    Catalog catalog = Catalog.builder().purpose("marketing", LegalBasis.CONSENT)
+        .purpose("billing", LegalBasis.CONTRACT, "contact.email").category("contact.email").build();
+    ConsentEngine off = ConsentEngine.builder().catalog(catalog).consentIndex(false).build();
+    assertTrue(off.decider(CTX, EMAIL, Instant.now()).isEmpty(), "no index");
+    ConsentEngine on = ConsentEngine.builder().catalog(catalog).build();
+    assertTrue(on.decider(CTX, EMAIL, Instant.now()).isPresent());
+    assertTrue(on.decider(AccessContext.of("reader", "billing"), EMAIL, Instant.now()).isEmpty(),
+        "a contract purpose's decisions read no ledger");
+    on.consentIndex().orElseThrow().close();
+    assertTrue(on.decider(CTX, EMAIL, Instant.now()).isEmpty(), "a closed index is not usable");
+    assertThrows(org.consent4j.UndeclaredException.class,
+        () -> on.decider(CTX, Set.of(DataCategory.of("contact.phone")), Instant.now()));
+  }
+
+  @Test
   void aSubjectWhoseRefreshFailedIsDecidedFromTheStore() {
     CountingStore store = new CountingStore(new InMemoryConsentStore());
     ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).store(store).consentIndex(true)
