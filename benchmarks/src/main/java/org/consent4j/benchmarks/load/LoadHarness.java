@@ -203,12 +203,13 @@ public final class LoadHarness {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** The median over the rounds of each cell's client CPU per operation. */
+  /** The median and the least over the rounds of each cell's client CPU per operation. */
   private static String cpuTable(Map<String, List<Double>> cpu) {
-    StringBuilder sb = new StringBuilder("\nClient process CPU per operation (µs, median of the rounds):");
+    StringBuilder sb = new StringBuilder("\nClient process CPU per operation (µs, median / least of the rounds; the"
+        + " first round includes JIT compilation):");
     cpu.forEach((cell, values) -> {
       double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      sb.append(String.format(Locale.ROOT, " %s %.1f;", cell.toLowerCase(Locale.ROOT), v[v.length / 2]));
+      sb.append(String.format(Locale.ROOT, " %s %.1f / %.1f;", cell.toLowerCase(Locale.ROOT), v[v.length / 2], v[0]));
     });
     return sb.append('\n').toString();
   }
