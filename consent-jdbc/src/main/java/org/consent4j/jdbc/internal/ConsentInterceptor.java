@@ -339,18 +339,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   /**
    * The rewrite of {@code sql} for {@code context} by {@code current}, with unqualified names
-   * resolved along {@code path} (null: not read, the most protective reading), from the cache or
-   * made now.
+   * resolved along {@code path} (null: not read, the most protective reading), made now into the
+   * cache under {@code key}, unless another thread just did.
    */
-  private Rewrite rewrite(SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
-    Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
-        context.map(AccessContext::recipient).orElse(null), current, path);
-    Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
-    tellLookup(cached != null);
-    return cached != null ? cached : load(key, current, sql, context, path);
-  }
-
-  /** Rewrites {@code sql} into the cache under {@code key}, unless another thread just did. */
   private Rewrite load(Key key, SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
     return cache.get(key, k -> {
       RewrittenStatement rewritten = current.rewrite(sql, context, path, postFilter);
