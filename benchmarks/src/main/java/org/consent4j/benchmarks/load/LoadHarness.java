@@ -167,26 +167,51 @@ public final class LoadHarness {
     AccessContext context = AccessContext.of("bench", BenchCrm.PURPOSE);
 
     Results results = new Results(rows);
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
     out.printf("running %s x %s, threads %s, %d rounds of %s each%n", workloads, paths, Arrays.toString(threads),
         rounds, slice);
     for (int t : threads) {
       for (int round = 1; round <= rounds; round++) {
         for (Workload w : workloads) {
           for (PathKind p : paths) {
+            long cpu0 = processCpuNanos();
             Slice s = runSlice(sources.get(p), p, w, t, slice, p == PathKind.CONSENT4J || p == PathKind.POST ? engine : null, context);
+            double cpuPerOp = s.ops == 0 ? 0 : (processCpuNanos() - cpu0) / 1e3 / s.ops;
+            cpu.computeIfAbsent(t + " " + w + " " + p, k -> new ArrayList<>()).add(cpuPerOp);
             results.add(t, w, p, s);
-            out.printf(Locale.ROOT, "threads %d round %d %-9s %-9s %12.3f ops/s %14.1f rows/s%n", t, round, w, p,
-                s.opsPerSecond(), s.rowsPerSecond());
+            out.printf(Locale.ROOT, "threads %d round %d %-9s %-9s %12.3f ops/s %14.1f rows/s %9.1f µs cpu/op%n", t,
+                round, w, p, s.opsPerSecond(), s.rowsPerSecond(), cpuPerOp);
           }
         }
       }
     }
     trail.close();
-    String table = results.markdown(workloads, paths, threads);
+    String table = results.markdown(workloads, paths, threads) + cpuTable(cpu);
     out.println(table);
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), table, StandardCharsets.UTF_8);
     }
+  }
+
+  /**
+   * CPU time of this whole process (client threads, the audit writer, GC and JIT), in nanoseconds:
+   * its growth over a slice, per operation, is what the path costs the client side of the machine.
+   * The database server's CPU is not in it.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** The median and the least over the rounds of each cell's client CPU per operation. */
+  private static String cpuTable(Map<String, List<Double>> cpu) {
+    StringBuilder sb = new StringBuilder("\nClient process CPU per operation (µs, median / least of the rounds; the"
+        + " first round includes JIT compilation):");
+    cpu.forEach((cell, values) -> {
+      double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      sb.append(String.format(Locale.ROOT, " %s %.1f / %.1f;", cell.toLowerCase(Locale.ROOT), v[v.length / 2], v[0]));
+    });
+    return sb.append('\n').toString();
   }
 
   private boolean loaded(DataSource admin) {

@@ -89,8 +89,34 @@ public final class ConsentInterceptor implements StatementInterceptor {
   private record Resolution(SqlRewriter rewriter, List<String> searchPath) {}
   private volatile org.consent4j.jdbc.spi.StatementObserver observer = org.consent4j.jdbc.spi.StatementObserver.NONE;
 
-  /** A cached rewrite, with its form for prepared statements (time as parameters) when it has one. */
-  private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared) {}
+  /**
+   * A cached rewrite, with its form for prepared statements (time as parameters) when it has one,
+   * and what its audit events say that does not depend on the execution (null when it touches no
+   * protected data or was made without a context).
+   */
+  private record Rewrite(RewrittenStatement statement, java.util.Optional<org.consent4j.jdbc.internal.rewrite.TimeParameters> prepared,
+      AuditShape shape) {}
+
+  /**
+   * The details every audit event of one cached rewrite carries, made once per cache entry instead
+   * of once per event: {@code base} (fingerprint, tables) for the rows a statement returned, and
+   * {@code executing}, which adds the GDPR rules it was rewritten under for the context's recipient
+   * ({@link #gdprDetails}; the engine's catalog does not change), for the other events. Both
+   * immutable.
+   */
+  private record AuditShape(SortedMap<String, String> base, SortedMap<String, String> executing) {}
+
+  /** {@code "sql " + kind} in lower case, for each kind: the operation of a statement's audit events. */
+  private static final String[] OPERATIONS = operations();
+
+  private static String[] operations() {
+    SqlKind[] kinds = SqlKind.values();
+    String[] out = new String[kinds.length];
+    for (SqlKind k : kinds) {
+      out[k.ordinal()] = "sql " + k.name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return out;
+  }
 
   /**
    * A prepared statement on protected data whose time parameters the wrapper binds: as {@link
@@ -313,21 +339,23 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   /**
    * The rewrite of {@code sql} for {@code context} by {@code current}, with unqualified names
-   * resolved along {@code path} (null: not read, the most protective reading), from the cache or
-   * made now.
+   * resolved along {@code path} (null: not read, the most protective reading), made now into the
+   * cache under {@code key}, unless another thread just did.
    */
-  private Rewrite rewrite(SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
-    Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
-        context.map(AccessContext::recipient).orElse(null), current, path);
-    Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
-    tellLookup(cached != null);
-    if (cached == null) {
-      cached = cache.get(key, k -> {
-        RewrittenStatement rewritten = current.rewrite(sql, context, path, postFilter);
-        return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
-      });
-    }
-    return cached;
+  private Rewrite load(Key key, SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
+    return cache.get(key, k -> {
+      RewrittenStatement rewritten = current.rewrite(sql, context, path, postFilter);
+      return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten),
+          rewritten.protectedData() && context.isPresent() ? shape(rewritten, context.get()) : null);
+    });
+  }
+
+  private AuditShape shape(RewrittenStatement r, AccessContext ctx) {
+    SortedMap<String, String> base = details(r, -1);
+    SortedMap<String, String> executing = new TreeMap<>(base);
+    gdprDetails(ctx, r, executing);
+    return new AuditShape(java.util.Collections.unmodifiableSortedMap(base),
+        java.util.Collections.unmodifiableSortedMap(executing));
   }
 
   /**
@@ -338,17 +366,20 @@ public final class ConsentInterceptor implements StatementInterceptor {
   private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context) throws SQLException {
     Known k = current(session, false);
     List<String> path = searchPath(k, sql, session);
-    Rewrite cached = cache.getIfPresent(new Key(sql, context.map(AccessContext::purpose).orElse(null),
-        context.map(AccessContext::recipient).orElse(null), k.rewriter(), path));
+    Purpose purpose = context.isPresent() ? context.get().purpose() : null;
+    Recipient recipient = context.isPresent() ? context.get().recipient() : null;
+    Rewrite cached = cache.getIfPresent(new Key(sql, purpose, recipient, k.rewriter(), path));
     if (cached != null) {
       tellLookup(true);
       return cached;
     }
+    tellLookup(false);
     Known checked = current(session, true);
     if (checked != k) {
       path = searchPath(checked, sql, session);
     }
-    return rewrite(checked.rewriter(), sql, context, path);
+    // One lookup-or-load, not a second getIfPresent: the miss was counted above.
+    return load(new Key(sql, purpose, recipient, checked.rewriter(), path), checked.rewriter(), sql, context, path);
   }
 
   /** The search path to resolve {@code sql}'s names along, when its rewrite depends on it; else null. */
@@ -485,7 +516,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
       return Interception.protectedData(r.sql(now), new StatementListener() {});
     }
     if (kind != SqlKind.PREPARE) {
-      audit(ctx, now, kind, r, "EXECUTING", Outcome.PERMIT, -1);
+      audit(ctx, now, kind, r, cached.shape(), "EXECUTING", Outcome.PERMIT, -1);
     }
     Interception out;
     if (kind == SqlKind.PREPARE && cached.prepared().isPresent()) {
@@ -493,11 +524,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
       // The text was built once per cache entry; the values are an immutable view of the entry's
       // time-parameter positions, so a hit copies no SQL and builds no map.
       out = new PreparedInterception(cached.prepared().get().sql(),
-          new Completion(ctx, kind, r, now, cached.prepared().get()), r.hiddenColumns(), !r.writesMappedRows(),
+          new Completion(ctx, kind, r, cached.shape(), now, cached.prepared().get()), r.hiddenColumns(),
+          !r.writesMappedRows(),
           cached.prepared().get().values(now), cached.prepared().get().nullFlags());
     } else {
-      out = Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, now, null), r.hiddenColumns(),
-          !r.writesMappedRows());
+      out = Interception.protectedData(r.sql(now), new Completion(ctx, kind, r, cached.shape(), now, null),
+          r.hiddenColumns(), !r.writesMappedRows());
     }
     List<String> generated = generatedSubjectColumns(r);
     return generated.isEmpty() ? out : new Generating(out, generated, r.returnsGeneratedSubjects());
@@ -712,6 +744,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     private final AccessContext ctx;
     private final SqlKind kind;
     private final RewrittenStatement statement;
+    private final AuditShape shape;
     private final AtomicBoolean done = new AtomicBoolean();
 
     /** The time the statement's consent check is bound to: when it was prepared, or last re-bound. */
@@ -719,11 +752,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
     /** The positions of the time parameters when the wrapper binds them, else null (time in the text). */
     private final org.consent4j.jdbc.internal.rewrite.TimeParameters time;
 
-    Completion(AccessContext ctx, SqlKind kind, RewrittenStatement statement, Instant preparedAt,
+    Completion(AccessContext ctx, SqlKind kind, RewrittenStatement statement, AuditShape shape, Instant preparedAt,
         org.consent4j.jdbc.internal.rewrite.TimeParameters time) {
       this.ctx = ctx;
       this.kind = kind;
       this.statement = statement;
+      this.shape = shape;
       this.boundAt = preparedAt;
       this.time = time;
     }
@@ -777,8 +811,14 @@ public final class ConsentInterceptor implements StatementInterceptor {
               + " consent check would use a stale clock: prepare it again, or add the batch entries just before"
               + " executeBatch");
         }
-        audit(ctx, at, kind, statement, "EXECUTING", Outcome.PERMIT, -1);
+        audit(ctx, at, kind, statement, shape, "EXECUTING", Outcome.PERMIT, -1);
       }
+    }
+
+    /** Only a statement that writes mapped rows checks its values (no passive collection). */
+    @Override
+    public boolean checksParameters() {
+      return !statement.writeChecks().isEmpty();
     }
 
     @Override
@@ -832,26 +872,27 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
     @Override
     public void onResultSetClosed(long rows) throws SQLException {
-      SortedMap<String, String> details = details(statement, rows);
+      SortedMap<String, String> details = new TreeMap<>(shape.base()); // fingerprint and tables
+      details.put("rows", Long.toString(rows));
       if (level == org.consent4j.jdbc.AuditLevel.SUBJECT && statement.hiddenColumns() == 0) {
         details.put("subjects", "not-collected");
       }
-      List<org.consent4j.SubjectId> read = List.copyOf(subjects);
+      List<org.consent4j.SubjectId> read = subjects.isEmpty() ? List.of() : List.copyOf(subjects);
       subjects.clear();
       columns = -1;
-      record(ctx, engine.clock().instant(), kind, new TreeSet<>(statement.categories()), Outcome.PERMIT,
-          "ROWS_RETURNED", details, read);
+      record(ctx, engine.clock().instant(), kind, statement.categories(), Outcome.PERMIT, "ROWS_RETURNED", details,
+          read);
     }
 
     @Override
     public void onUpdateCount(long count) throws SQLException {
-      audit(ctx, engine.clock().instant(), kind, statement, "ROWS_AFFECTED", Outcome.PERMIT, count);
+      audit(ctx, engine.clock().instant(), kind, statement, shape, "ROWS_AFFECTED", Outcome.PERMIT, count);
     }
 
     @Override
     public void onFailure(SQLException failure) throws SQLException {
       if (done.compareAndSet(false, true)) {
-        audit(ctx, engine.clock().instant(), kind, statement, "FAILED", Outcome.DENY, -1);
+        audit(ctx, engine.clock().instant(), kind, statement, shape, "FAILED", Outcome.DENY, -1);
       }
     }
   }
@@ -882,8 +923,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
       Outcome outcome, String reason, SortedMap<String, String> details, List<org.consent4j.SubjectId> subjects)
       throws SQLException {
     try {
-      engine.audit().submit(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(),
-          "sql " + kind.name().toLowerCase(java.util.Locale.ROOT), subjects, cats, outcome, reason, 0, details));
+      engine.audit().submit(new AuditEvent(now, ctx.actor(), ctx.purpose(), ctx.recipient(), OPERATIONS[kind.ordinal()],
+          subjects, cats, outcome, reason, 0, details));
     } catch (AuditUnavailableException e) {
       throw new ConsentSQLException(ReasonCode.AUDIT_UNAVAILABLE, e.getMessage(), e);
     } catch (ConsentException e) {
@@ -891,11 +932,19 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
-  private void audit(AccessContext ctx, Instant now, SqlKind kind, RewrittenStatement r, String reason,
-      Outcome outcome, long rows) throws SQLException {
-    SortedMap<String, String> details = details(r, rows);
-    gdprDetails(ctx, r, details);
-    record(ctx, now, kind, new TreeSet<>(r.categories()), outcome, reason, details);
+  /**
+   * Audits an execution of {@code r}: its fingerprint, tables and GDPR rules from {@code shape},
+   * and the rows when {@code rows} is not negative. The event copies what it is given, so the
+   * shape's maps and the statement's categories are passed as they are.
+   */
+  private void audit(AccessContext ctx, Instant now, SqlKind kind, RewrittenStatement r, AuditShape shape,
+      String reason, Outcome outcome, long rows) throws SQLException {
+    SortedMap<String, String> details = shape.executing();
+    if (rows >= 0) {
+      details = new TreeMap<>(details);
+      details.put("rows", Long.toString(rows));
+    }
+    record(ctx, now, kind, r.categories(), outcome, reason, details);
   }
 
   /**

@@ -29,6 +29,24 @@ final class BoundParameters implements InvocationHandler {
   /** Every position the application's numbering skips: the bound ones and the flags. */
   private final java.util.SortedSet<Integer> skipped = new java.util.TreeSet<>();
 
+  /**
+   * The parameter setters of {@link PreparedStatement}: its {@code set*} methods whose first
+   * parameter is an {@code int} index. Found once, not by inspecting each call's method (whose
+   * {@code getParameterTypes} copies an array every time).
+   */
+  private static final java.util.Set<Method> SETTERS = setters();
+
+  private static java.util.Set<Method> setters() {
+    java.util.Set<Method> out = new java.util.HashSet<>();
+    for (Method m : PreparedStatement.class.getMethods()) {
+      if (m.getDeclaringClass() == PreparedStatement.class && m.getName().startsWith("set")
+          && m.getParameterCount() >= 1 && m.getParameterTypes()[0] == int.class) {
+        out.add(m);
+      }
+    }
+    return java.util.Set.copyOf(out);
+  }
+
   private BoundParameters(PreparedStatement raw, SortedMap<Integer, Long> bound, SortedMap<Integer, Integer> flags) {
     this.raw = raw;
     this.bound = bound;
@@ -107,9 +125,7 @@ final class BoundParameters implements InvocationHandler {
 
   @Override
   public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    boolean parameterSetter = method.getDeclaringClass() == PreparedStatement.class
-        && method.getName().startsWith("set") && args != null && args.length >= 1
-        && method.getParameterTypes()[0] == int.class;
+    boolean parameterSetter = SETTERS.contains(method);
     int applicationIndex = parameterSetter ? (Integer) args[0] : 0;
     if (parameterSetter) {
       args = args.clone();

@@ -114,6 +114,9 @@ final class ConnectionWrapper implements Connection {
    * telling its listener; failures are added to {@code failure}, or the first becomes it.
    */
   SQLException closeTracked(StatementWrapper owner, SQLException failure) {
+    if (tracked.isEmpty()) {
+      return failure; // the usual case when a statement closes: its result set closed first
+    }
     for (ResultSetWrapper resultSet : tracked) {
       if (owner == null || resultSet.ownedBy(owner)) {
         failure = Wrappers.collect(failure, resultSet::closeAndReport);

@@ -122,7 +122,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   /** Lets the listener check the bound values before anything runs. */
   private void checkParameters() throws SQLException {
-    if (preparedAs.touchesProtectedData()) {
+    if (preparedAs.touchesProtectedData() && preparedAs.listener().checksParameters()) {
       preparedAs.listener().checkParameters(boundValues());
     }
   }
@@ -612,7 +612,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
 
   private void checkBatch() throws SQLException {
     requireSameResolution();
-    if (preparedAs.touchesProtectedData() && !batchParameters.isEmpty()) {
+    if (preparedAs.touchesProtectedData() && !batchParameters.isEmpty() && preparedAs.listener().checksParameters()) {
       try {
         preparedAs.listener().checkParameters(java.util.List.copyOf(batchParameters));
       } catch (SQLException | RuntimeException e) {

@@ -57,6 +57,16 @@ public interface StatementListener {
   default void checkParameters(java.util.List<java.util.Map<Integer, Object>> parameterSets) throws SQLException {}
 
   /**
+   * False when {@link #checkParameters} checks nothing, so that the wrapper need not copy the
+   * bound values for each execution to call it; true (the default) calls it every time.
+   *
+   * @return whether {@link #checkParameters} is to be called
+   */
+  default boolean checksParameters() {
+    return true;
+  }
+
+  /**
    * Called after an INSERT whose interception has {@linkplain Interception#generatedSubjectColumns()
    * generated subject columns} ran, before its work may stand: with the values bound (one map per
    * execution or batch entry; one empty map for a plain statement) and the generated keys the

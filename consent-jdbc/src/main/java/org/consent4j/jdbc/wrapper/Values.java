@@ -21,7 +21,12 @@ final class Values {
   private Values() {}
 
   static Object wrap(Object value, Statement statement, boolean readOnly) throws SQLException {
-    if (value == null || isOurs(value)) {
+    // Nearly every value is plain data: four type checks, before the package lookup of isOurs.
+    if (value == null || !(value instanceof Wrapper || value instanceof ResultSet || value instanceof Array
+        || value instanceof Ref)) {
+      return value;
+    }
+    if (isOurs(value)) {
       return value;
     }
     if (value instanceof ResultSet resultSet) {
