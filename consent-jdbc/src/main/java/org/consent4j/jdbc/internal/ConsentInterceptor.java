@@ -108,19 +108,29 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   /**
    * The rewriter is part of the key: a refresh makes every older entry unreachable. So is the
-   * session's search path when the rewrite depends on it (null otherwise).
+   * session's search path when the rewrite depends on it (null otherwise), and whether eligible
+   * SELECTs were turned into the post-filtered form ({@code post}): under {@link
+   * org.consent4j.jdbc.ReadForm#AUTO} the same text has an entry for each form, and the one used is
+   * chosen before the lookup.
    */
   private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter,
-      List<String> searchPath) {}
+      List<String> searchPath, boolean post) {}
 
-  /** Whether eligible SELECTs run in the post-filtered form ({@link org.consent4j.jdbc.ReadForm#POST_FILTER}). */
-  private final boolean postFilter;
+  /** Where eligible SELECTs check consent ({@link org.consent4j.jdbc.ReadForm}). */
+  private final org.consent4j.jdbc.ReadForm form;
+  /** The engine's consent index, or null; asked per statement under {@link org.consent4j.jdbc.ReadForm#AUTO}. */
+  private final org.consent4j.core.ConsentIndex index;
+
+  /** Why an eligible SELECT keeps the pushdown under {@link org.consent4j.jdbc.ReadForm#AUTO}. */
+  static final String INDEX_NOT_IN_USE = "the engine's consent index is not in use (the engine has none, it is"
+      + " still loading, or its change feed is not fresh), so decisions would read the consent store row by row";
 
   private ConsentInterceptor(ConsentEngine engine, DataSource dataSource, java.util.concurrent.Callable<Known> reader,
       long cacheSize, org.consent4j.jdbc.AuditLevel level, org.consent4j.jdbc.ReadForm form) throws SQLException {
     this.level = level;
-    this.postFilter = form == org.consent4j.jdbc.ReadForm.POST_FILTER;
+    this.form = form;
     this.engine = engine;
+    this.index = engine.consentIndex().orElse(null);
     this.dataSource = dataSource;
     this.reader = reader;
     this.known = read(reader);
@@ -316,14 +326,15 @@ public final class ConsentInterceptor implements StatementInterceptor {
    * resolved along {@code path} (null: not read, the most protective reading), from the cache or
    * made now.
    */
-  private Rewrite rewrite(SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
+  private Rewrite rewrite(SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path,
+      boolean post) {
     Key key = new Key(sql, context.map(AccessContext::purpose).orElse(null),
-        context.map(AccessContext::recipient).orElse(null), current, path);
+        context.map(AccessContext::recipient).orElse(null), current, path, post);
     Rewrite cached = cache.getIfPresent(key); // a hit builds no loader
     tellLookup(cached != null);
     if (cached == null) {
       cached = cache.get(key, k -> {
-        RewrittenStatement rewritten = current.rewrite(sql, context, path, postFilter);
+        RewrittenStatement rewritten = current.rewrite(sql, context, path, post);
         return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten));
       });
     }
@@ -336,10 +347,29 @@ public final class ConsentInterceptor implements StatementInterceptor {
    * otherwise, and for every statement not in the cache, after a catalog check.
    */
   private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context) throws SQLException {
+    return rewrite(session, sql, context, postFilterNow());
+  }
+
+  /**
+   * Whether an eligible SELECT intercepted now runs post-filtered: always or never as the form
+   * says, and under {@link org.consent4j.jdbc.ReadForm#AUTO} while the engine's consent index is
+   * usable. Asked once per statement, when it is intercepted (prepared or executed); a prepared
+   * statement keeps the form it was prepared in, exact either way (see docs/REWRITING.md).
+   */
+  private boolean postFilterNow() {
+    return switch (form) {
+      case PUSHDOWN -> false;
+      case POST_FILTER -> true;
+      case AUTO -> index != null && index.isUsable();
+    };
+  }
+
+  private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context, boolean post)
+      throws SQLException {
     Known k = current(session, false);
     List<String> path = searchPath(k, sql, session);
     Rewrite cached = cache.getIfPresent(new Key(sql, context.map(AccessContext::purpose).orElse(null),
-        context.map(AccessContext::recipient).orElse(null), k.rewriter(), path));
+        context.map(AccessContext::recipient).orElse(null), k.rewriter(), path, post));
     if (cached != null) {
       tellLookup(true);
       return cached;
@@ -348,7 +378,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (checked != k) {
       path = searchPath(checked, sql, session);
     }
-    return rewrite(checked.rewriter(), sql, context, path);
+    return rewrite(checked.rewriter(), sql, context, path, post);
   }
 
   /** The search path to resolve {@code sql}'s names along, when its rewrite depends on it; else null. */
@@ -367,13 +397,22 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(context, "context");
     Rewrite cached;
+    String pushdownReason;
     try {
-      cached = rewrite(null, sql, Optional.of(context));
+      boolean post = postFilterNow();
+      cached = rewrite(null, sql, Optional.of(context), post);
+      pushdownReason = cached.statement().pushdownReason();
+      if (!post && form == org.consent4j.jdbc.ReadForm.AUTO && cached.statement().protectedData()) {
+        // Would it be post-filtered with the index in use? Then that is why it is not.
+        RewrittenStatement other = rewrite(null, sql, Optional.of(context), true).statement();
+        pushdownReason = other.postFilter().isPresent() ? INDEX_NOT_IN_USE : other.pushdownReason();
+      }
     } catch (RewriteRefusedException e) {
       throw new ConsentSQLException(reason(e.why()), e.getMessage());
     } catch (UndeclaredException e) {
       throw new ConsentSQLException(ReasonCode.UNKNOWN_PURPOSE, e.getMessage(), e);
     }
+    String why = pushdownReason;
     RewrittenStatement r = cached.statement();
     Instant now = engine.clock().instant();
     String text = r.sql(now);
@@ -384,9 +423,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
     boolean post = r.postFilter().isPresent();
     return cached.prepared()
         .map(p -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, p.sql(), p.values(now), true, r.tables(),
-            r.hiddenColumns(), post, r.pushdownReason()))
+            r.hiddenColumns(), post, why))
         .orElseGet(() -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, text,
-            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns(), post, r.pushdownReason()));
+            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns(), post, why));
   }
 
   /**
