@@ -342,15 +342,6 @@ public final class ConsentInterceptor implements StatementInterceptor {
   }
 
   /**
-   * The rewrite of {@code sql} for {@code context} on {@code session} (null: none), by knowledge
-   * made current first: from the cache when the catalog was checked within the interval, and
-   * otherwise, and for every statement not in the cache, after a catalog check.
-   */
-  private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context) throws SQLException {
-    return rewrite(session, sql, context, postFilterNow());
-  }
-
-  /**
    * Whether an eligible SELECT intercepted now runs post-filtered: always or never as the form
    * says, and under {@link org.consent4j.jdbc.ReadForm#AUTO} while the engine's consent index is
    * usable. Asked once per statement, when it is intercepted (prepared or executed); a prepared
@@ -364,6 +355,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
     };
   }
 
+  /**
+   * The rewrite of {@code sql} for {@code context} on {@code session} (null: none), eligible
+   * SELECTs post-filtered when {@code post}, by knowledge made current first: from the cache when
+   * the catalog was checked within the interval, and otherwise, and for every statement not in the
+   * cache, after a catalog check.
+   */
   private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context, boolean post)
       throws SQLException {
     Known k = current(session, false);
@@ -453,9 +450,26 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   @Override
   public Interception intercept(String sql, SqlKind kind, Connection session) throws SQLException {
+    return intercept(sql, kind, session, postFilterNow());
+  }
+
+  /**
+   * As {@link #intercept(String, SqlKind, Connection)}, in the form {@code previous} was prepared
+   * in: a prepared statement keeps its form (both are exact), so a change of form since it was
+   * prepared does not make it differ from what the database prepared.
+   */
+  @Override
+  public Interception interceptAgain(String sql, SqlKind kind, Connection session, Interception previous)
+      throws SQLException {
+    boolean post = previous.listener() instanceof Completion c ? c.statement.postFilter().isPresent()
+        : postFilterNow();
+    return intercept(sql, kind, session, post);
+  }
+
+  private Interception intercept(String sql, SqlKind kind, Connection session, boolean post) throws SQLException {
     Interception out;
     try {
-      out = interceptUnobserved(sql, kind, session);
+      out = interceptUnobserved(sql, kind, session, post);
     } catch (ConsentSQLException e) {
       tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED);
       throw e;
@@ -492,11 +506,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
-  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session) throws SQLException {
+  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session, boolean post)
+      throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {
-      cached = rewrite(session, sql, context);
+      cached = rewrite(session, sql, context, post);
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());

@@ -173,6 +173,13 @@ final class AutoReadFormTest {
       assertEquals(EXPECTED, rows(f.indexed, auto, q));
       assertEquals(StatementObserver.Form.POST_FILTERED, forms.last());
       assertEquals(EXPECTED, rows(f.indexed, pushdown, q));
+      // paging keeps the pushdown, index or not (measured: docs/BENCHMARKS.md, "Paging")
+      String page = f.sql("SELECT id, email, phone FROM $contact ORDER BY id LIMIT 2 OFFSET 1");
+      RewrittenSql paged = auto.explain(page, MARKETING);
+      assertFalse(paged.postFiltered());
+      assertTrue(paged.pushdownReason().matches(".*\\b(limit|offset)\\b.*"), paged.pushdownReason());
+      assertEquals(List.of("2|e2|p2", "3|e3|null"), rows(f.indexed, auto, page));
+      assertEquals(StatementObserver.Form.PUSHDOWN, forms.last());
 
       f.fresh.set(false); // the feed went stale: the index is not used
       r = auto.explain(q, MARKETING);
@@ -264,6 +271,34 @@ final class AutoReadFormTest {
             assertEquals(expected, read(rs));
           }
         }
+      }
+    }
+  }
+
+  /**
+   * A prepared statement whose names must be resolved again (the catalog changed since it was
+   * prepared) is checked again in the form it was prepared in, so a change of form in the same
+   * window does not refuse it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#all")
+  void aPreparedStatementCheckedAgainAfterACatalogChangeKeepsItsForm(Database database) throws Exception {
+    try (Fixture f = new Fixture(database)) {
+      ConsentDataSource auto = f.wrap(f.indexed, ReadForm.AUTO).catalogCheckInterval(java.time.Duration.ZERO);
+      Forms forms = new Forms();
+      auto.observe(forms);
+      try (ProcessingScope scope = f.indexed.process(MARKETING); Connection c = auto.getConnection();
+           PreparedStatement post = c.prepareStatement(f.sql(PREPARED))) {
+        assertEquals(StatementObserver.Form.POST_FILTERED, forms.last());
+        post.setInt(1, 1);
+        f.fresh.set(false); // the form would be the pushdown now
+        try (Connection raw = f.db.dataSource().getConnection(); Statement s = raw.createStatement()) {
+          s.execute("CREATE TABLE " + f.p + "unrelated (id INT)"); // the catalog changes
+        }
+        try (ResultSet rs = post.executeQuery()) {
+          assertEquals(EXPECTED, read(rs), "checked again, post-filtered as prepared, decided by the store");
+        }
+        assertEquals(StatementObserver.Form.POST_FILTERED, forms.last(), "checked again in its own form");
       }
     }
   }
