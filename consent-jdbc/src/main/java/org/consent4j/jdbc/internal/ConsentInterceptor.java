@@ -461,6 +461,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
   @Override
   public Interception interceptAgain(String sql, SqlKind kind, Connection session, Interception previous)
       throws SQLException {
+    Objects.requireNonNull(previous, "previous");
     boolean post = previous.listener() instanceof Completion c ? c.statement.postFilter().isPresent()
         : postFilterNow();
     return intercept(sql, kind, session, post);
