@@ -378,8 +378,9 @@ public class ConsentAutoConfiguration {
       GuardedDataSource g = new GuardedDataSource(raw, beanName, r -> {
         ConsentDataSource cds;
         try {
+          ConsentProperties props = beans.getBean(ConsentProperties.class);
           cds = ConsentDataSource.wrap(r, beans.getBean(ConsentEngine.class), beans.getBean(SchemaMapping.class),
-              beans.getBean(ConsentProperties.class).getAudit().getLevel());
+              props.getAudit().getLevel(), props.getJdbc().getReadForm());
         } catch (org.consent4j.jdbc.MappingException | IllegalArgumentException e) {
           throw new IllegalStateException("consent4j cannot guard the data source bean '" + beanName + "': "
               + e.getMessage(), e);

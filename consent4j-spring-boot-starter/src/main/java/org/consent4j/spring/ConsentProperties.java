@@ -30,6 +30,7 @@ public class ConsentProperties {
   private final Audit audit = new Audit();
   private final ChangeFeed changeFeed = new ChangeFeed();
   private final Processing processing = new Processing();
+  private final Jdbc jdbc = new Jdbc();
 
   /** Returns {@code enabled}, described at its field. */
   public boolean isEnabled() {
@@ -99,6 +100,34 @@ public class ConsentProperties {
   /** Returns {@code processing}, described at its field. */
   public Processing getProcessing() {
     return processing;
+  }
+
+  /** Returns {@code jdbc}, described at its field. */
+  public Jdbc getJdbc() {
+    return jdbc;
+  }
+
+  /** {@code consent4j.jdbc.*}: how the guarded data source runs statements. */
+  public static class Jdbc {
+    /** The defaults; Spring Boot binds the properties onto them. */
+    public Jdbc() {}
+
+    /**
+     * Where SELECTs check consent: {@code auto} (post-filter the eligible ones while the engine's
+     * consent index is in use, which it is while the change feed is fresh, else push down),
+     * {@code pushdown} or {@code post-filter}; see {@code org.consent4j.jdbc.ReadForm}.
+     */
+    private org.consent4j.jdbc.ReadForm readForm = org.consent4j.jdbc.ReadForm.AUTO;
+
+    /** Returns {@code read-form}, described at its field. */
+    public org.consent4j.jdbc.ReadForm getReadForm() {
+      return readForm;
+    }
+
+    /** Sets {@code read-form}, described at its field. */
+    public void setReadForm(org.consent4j.jdbc.ReadForm readForm) {
+      this.readForm = java.util.Objects.requireNonNull(readForm, "readForm");
+    }
   }
 
   /** {@code consent4j.store.*}: where the consent ledger lives, in the guarded database. */

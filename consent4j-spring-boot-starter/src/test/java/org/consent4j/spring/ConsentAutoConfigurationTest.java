@@ -93,6 +93,49 @@ final class ConsentAutoConfigurationTest {
     });
   }
 
+  @Test
+  void theReadFormIsAutoByDefaultAndPostFiltersWhileTheIndexIsInUse() {
+    runner.run(context -> {
+      assertThat(context.getBean(ConsentProperties.class).getJdbc().getReadForm())
+          .isEqualTo(org.consent4j.jdbc.ReadForm.AUTO);
+      assertThat(explainEligible(context).postFiltered()).as("the feed keeps the engine's index in use").isTrue();
+    });
+  }
+
+  @Test
+  void theReadFormPropertyChoosesTheForm() {
+    runner.withPropertyValues("consent4j.jdbc.read-form=pushdown").run(context -> {
+      assertThat(context.getBean(ConsentProperties.class).getJdbc().getReadForm())
+          .isEqualTo(org.consent4j.jdbc.ReadForm.PUSHDOWN);
+      org.consent4j.jdbc.wrapper.RewrittenSql r = explainEligible(context);
+      assertThat(r.postFiltered()).as("pushdown even with the index in use").isFalse();
+      assertThat(r.sql()).contains("consent_state");
+    });
+    runner.withPropertyValues("consent4j.jdbc.read-form=post-filter").run(context ->
+        assertThat(context.getBean(ConsentProperties.class).getJdbc().getReadForm())
+            .isEqualTo(org.consent4j.jdbc.ReadForm.POST_FILTER));
+    runner.withPropertyValues("consent4j.jdbc.read-form=sideways").run(context ->
+        assertThat(context).getFailure().hasStackTraceContaining("Failed to bind properties under 'consent4j.jdbc.read-form'"));
+  }
+
+  /** Creates the mapped table unless the schema script did, waits for the engine's index, and explains an eligible SELECT. */
+  private static org.consent4j.jdbc.wrapper.RewrittenSql explainEligible(
+      org.springframework.context.ApplicationContext context) throws Exception {
+    GuardedDataSource guarded = (GuardedDataSource) context.getBean(DataSource.class);
+    try (Connection c = guarded.raw().getConnection(); java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS crm_contact (id BIGINT PRIMARY KEY, name VARCHAR(100), email VARCHAR(200),"
+          + " phone VARCHAR(40), country CHAR(2) NOT NULL)");
+    }
+    org.consent4j.core.ConsentIndex index = context.getBean(ConsentEngine.class).consentIndex()
+        .orElseThrow(() -> new AssertionError("a change feed turns the engine's index on"));
+    for (int i = 0; i < 400 && !index.isUsable(); i++) {
+      Thread.sleep(50); // the feed is fresh after its first poll; the index loads once it is
+    }
+    assertThat(index.isUsable()).isTrue();
+    return guarded.consentDataSource().explain("SELECT id, email FROM crm_contact WHERE country = 'NL'",
+        org.consent4j.AccessContext.of("test", "marketing"));
+  }
+
   private static void awaitUp(ConsentHealthIndicator health) throws InterruptedException {
     // the feed is fresh after its first poll (50 ms); this waits for that event, not for a time
     for (int i = 0; i < 200 && health.health(true).getStatus() != Status.UP; i++) {

@@ -67,8 +67,9 @@ public final class LoadHarness {
    * measures the floor under any check the database runs per row. {@code POST} (also only when
    * asked for) is consent4j with {@code ReadForm.POST_FILTER}: the statements whose result the
    * wrapper can filter and mask exactly (point, selective, join, export) run over the tables
-   * themselves and are filtered in the result set by the engine's decisions; count and update keep
-   * the pushdown (docs/REWRITING.md, "Post-filtered reads").
+   * themselves and are filtered in the result set by the engine's decisions; count, update and
+   * the paged statements keep the pushdown (docs/REWRITING.md, "Post-filtered reads"). {@code
+   * CONSENT4J} is always the pushdown ({@code ReadForm.PUSHDOWN}), whatever the default form.
    */
   enum PathKind { RAW, JOIN, RLS, CONSENT4J, PROBE, POST }
 
@@ -77,8 +78,21 @@ public final class LoadHarness {
    * cannot prove safe to run on hidden rows ({@code abs(segment) >= 0}, always true), so it is
    * guarded by the row's consent (docs/REWRITING.md, "The query's own conditions"): it measures
    * what that guard costs. Not in the default list.
+   *
+   * <p>{@code PAGE} and {@code PAGE_DEEP} (not in the default list; {@code --workloads page}
+   * runs them and {@code PAGE_ALL}) read one page of 20 rows of a segment (1% of the contacts),
+   * ordered by the primary key: {@code ... WHERE c.segment = ? ORDER BY c.id LIMIT 20 OFFSET ?}, at
+   * one of the first five pages ({@code PAGE}) or at an offset of {@code rows / 250} (about 80%
+   * through the segment's consenting contacts, {@code PAGE_DEEP}). {@code PAGE_ALL} is a list view:
+   * one of the first five pages of all contacts, no WHERE. The {@code post} path keeps the pushdown for paged
+   * statements, so for these two it runs what a post-filtered page would: the statement without
+   * {@code LIMIT}/{@code OFFSET} through the post-filtering wrapper, skipping the first OFFSET
+   * visible rows and closing the result set after 20 (docs/REWRITING.md, "Paging").
    */
-  enum Workload { POINT, SELECTIVE, JOIN, EXPORT, COUNT, UPDATE, GUARDED }
+  enum Workload { POINT, SELECTIVE, JOIN, EXPORT, COUNT, UPDATE, GUARDED, PAGE, PAGE_DEEP, PAGE_ALL }
+
+  /** The rows of one page of {@link Workload#PAGE}. */
+  static final int PAGE_SIZE = 20;
 
   static final String T = "bench_";
   static final String STORE = "bench_c4j_";
@@ -131,7 +145,10 @@ public final class LoadHarness {
     int rounds = Integer.parseInt(args.getOrDefault("rounds", "5"));
     Duration slice = Duration.ofMillis((long) (Double.parseDouble(args.getOrDefault("seconds", "3")) * 1000));
     List<Workload> workloads = Arrays.stream(args.getOrDefault("workloads", "point,selective,join,export,count,update")
-        .split(",")).map(w -> Workload.valueOf(w.trim().toUpperCase(Locale.ROOT))).toList();
+        .split(",")).map(w -> w.trim().toUpperCase(Locale.ROOT))
+        .flatMap(w -> w.equals("PAGE") ? java.util.stream.Stream.of(Workload.PAGE, Workload.PAGE_DEEP, Workload.PAGE_ALL)
+            : java.util.stream.Stream.of(Workload.valueOf(w)))
+        .distinct().toList();
     List<PathKind> paths = Arrays.stream(args.getOrDefault("paths", "raw,join,rls,consent4j").split(","))
         .map(p -> PathKind.valueOf(p.trim().toUpperCase(Locale.ROOT))).toList();
 
@@ -153,7 +170,9 @@ public final class LoadHarness {
       }
       out.printf("consent index usable after %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
-    ConsentDataSource guarded = ConsentDataSource.wrap(admin, engine, BenchCrm.mapping(T), store);
+    // the pushdown form, as before the default became ReadForm.AUTO (which post-filters with --index true)
+    ConsentDataSource guarded = ConsentDataSource.wrap(admin, engine, BenchCrm.mapping(T),
+        org.consent4j.jdbc.AuditLevel.STATEMENT, org.consent4j.jdbc.ReadForm.PUSHDOWN);
     Map<PathKind, DataSource> sources = new EnumMap<>(PathKind.class);
     sources.put(PathKind.RAW, admin);
     sources.put(PathKind.JOIN, admin);
@@ -315,6 +334,17 @@ public final class LoadHarness {
           }
           case EXPORT -> s.setFetchSize(FETCH);
           case COUNT -> { }
+          case PAGE, PAGE_DEEP, PAGE_ALL -> {
+            int at = 1;
+            if (w != Workload.PAGE_ALL) {
+              s.setInt(at++, random.nextInt(100));
+            }
+            int offset = w == Workload.PAGE_DEEP ? deepOffset(rows) : PAGE_SIZE * random.nextInt(5);
+            if (path == PathKind.POST) {
+              return postFilteredPage(s, offset);
+            }
+            s.setInt(at, offset);
+          }
           default -> throw new AssertionError(w);
         }
         if (w == Workload.UPDATE) {
@@ -335,6 +365,32 @@ public final class LoadHarness {
         }
         return n;
       }
+    }
+
+    /**
+     * A page as the post-filtered form would serve it: the statement without LIMIT/OFFSET, its
+     * first {@code offset} visible rows skipped, the result set closed after {@link #PAGE_SIZE}.
+     */
+    private static long postFilteredPage(PreparedStatement s, int offset) throws SQLException {
+      long n = 0;
+      try (ResultSet r = s.executeQuery()) {
+        int columns = r.getMetaData().getColumnCount();
+        for (int skipped = 0; skipped < offset && r.next(); skipped++) {
+          // a skipped row is decided but not read
+        }
+        while (n < PAGE_SIZE && r.next()) {
+          for (int i = 1; i <= columns; i++) {
+            r.getObject(i);
+          }
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /** The offset of {@link Workload#PAGE_DEEP}: a multiple of the page size near {@code rows / 250}. */
+    static int deepOffset(long rows) {
+      return (int) Math.max(PAGE_SIZE, rows / 250 / PAGE_SIZE * PAGE_SIZE);
     }
 
     @Override
@@ -367,6 +423,9 @@ public final class LoadHarness {
 
     /** The statement of workload {@code w} as path {@code p} runs it (consent4j: as raw, rewritten by the wrapper). */
     static String of(Workload w, PathKind p) {
+      if (p == PathKind.POST && (w == Workload.PAGE || w == Workload.PAGE_DEEP || w == Workload.PAGE_ALL)) {
+        return pageWithoutLimit(w, null); // see Workload: the page is cut in the harness
+      }
       return switch (p) {
         case JOIN -> withCheck(w, Sql::consent);
         case PROBE -> withCheck(w, Sql::probe);
@@ -392,7 +451,18 @@ public final class LoadHarness {
         case COUNT -> "SELECT count(*) FROM " + T + "orders o" + (on ? " WHERE " + check.apply("o.contact_id") : "");
         case UPDATE -> "UPDATE " + T + "contact c SET phone = ? WHERE c.id = ?"
             + (on ? " AND " + check.apply("c.id") : "");
+        case PAGE, PAGE_DEEP, PAGE_ALL -> pageWithoutLimit(w, check) + " LIMIT " + PAGE_SIZE + " OFFSET ?";
       };
+    }
+
+    /** The page statement of {@link Workload#PAGE} without its LIMIT and OFFSET. */
+    private static String pageWithoutLimit(Workload w, java.util.function.UnaryOperator<String> check) {
+      String where = w == Workload.PAGE_ALL ? "" : "c.segment = ?";
+      if (check != null) {
+        where = where.isEmpty() ? check.apply("c.id") : where + " AND " + check.apply("c.id");
+      }
+      return "SELECT id, name, email FROM " + T + "contact c" + (where.isEmpty() ? "" : " WHERE " + where)
+          + " ORDER BY c.id";
     }
 
     /**

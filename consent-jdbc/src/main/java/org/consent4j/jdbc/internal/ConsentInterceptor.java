@@ -134,19 +134,29 @@ public final class ConsentInterceptor implements StatementInterceptor {
 
   /**
    * The rewriter is part of the key: a refresh makes every older entry unreachable. So is the
-   * session's search path when the rewrite depends on it (null otherwise).
+   * session's search path when the rewrite depends on it (null otherwise), and whether eligible
+   * SELECTs were turned into the post-filtered form ({@code post}): under {@link
+   * org.consent4j.jdbc.ReadForm#AUTO} the same text has an entry for each form, and the one used is
+   * chosen before the lookup.
    */
   private record Key(String sql, Purpose purpose, Recipient recipient, SqlRewriter rewriter,
-      List<String> searchPath) {}
+      List<String> searchPath, boolean post) {}
 
-  /** Whether eligible SELECTs run in the post-filtered form ({@link org.consent4j.jdbc.ReadForm#POST_FILTER}). */
-  private final boolean postFilter;
+  /** Where eligible SELECTs check consent ({@link org.consent4j.jdbc.ReadForm}). */
+  private final org.consent4j.jdbc.ReadForm form;
+  /** The engine's consent index, or null; asked per statement under {@link org.consent4j.jdbc.ReadForm#AUTO}. */
+  private final org.consent4j.core.ConsentIndex index;
+
+  /** Why an eligible SELECT keeps the pushdown under {@link org.consent4j.jdbc.ReadForm#AUTO}. */
+  static final String INDEX_NOT_IN_USE = "the engine's consent index is not in use (the engine has none, it is"
+      + " still loading, or its change feed is not fresh), so decisions would read the consent store row by row";
 
   private ConsentInterceptor(ConsentEngine engine, DataSource dataSource, java.util.concurrent.Callable<Known> reader,
       long cacheSize, org.consent4j.jdbc.AuditLevel level, org.consent4j.jdbc.ReadForm form) throws SQLException {
     this.level = level;
-    this.postFilter = form == org.consent4j.jdbc.ReadForm.POST_FILTER;
+    this.form = form;
     this.engine = engine;
+    this.index = engine.consentIndex().orElse(null);
     this.dataSource = dataSource;
     this.reader = reader;
     this.known = read(reader);
@@ -342,9 +352,10 @@ public final class ConsentInterceptor implements StatementInterceptor {
    * resolved along {@code path} (null: not read, the most protective reading), made now into the
    * cache under {@code key}, unless another thread just did.
    */
-  private Rewrite load(Key key, SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path) {
+  private Rewrite load(Key key, SqlRewriter current, String sql, Optional<AccessContext> context, List<String> path,
+      boolean post) {
     return cache.get(key, k -> {
-      RewrittenStatement rewritten = current.rewrite(sql, context, path, postFilter);
+      RewrittenStatement rewritten = current.rewrite(sql, context, path, post);
       return new Rewrite(rewritten, org.consent4j.jdbc.internal.rewrite.TimeParameters.of(rewritten),
           rewritten.protectedData() && context.isPresent() ? shape(rewritten, context.get()) : null);
     });
@@ -359,16 +370,32 @@ public final class ConsentInterceptor implements StatementInterceptor {
   }
 
   /**
-   * The rewrite of {@code sql} for {@code context} on {@code session} (null: none), by knowledge
-   * made current first: from the cache when the catalog was checked within the interval, and
-   * otherwise, and for every statement not in the cache, after a catalog check.
+   * Whether an eligible SELECT intercepted now runs post-filtered: always or never as the form
+   * says, and under {@link org.consent4j.jdbc.ReadForm#AUTO} while the engine's consent index is
+   * usable. Asked once per statement, when it is intercepted (prepared or executed); a prepared
+   * statement keeps the form it was prepared in, exact either way (see docs/REWRITING.md).
    */
-  private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context) throws SQLException {
+  private boolean postFilterNow() {
+    return switch (form) {
+      case PUSHDOWN -> false;
+      case POST_FILTER -> true;
+      case AUTO -> index != null && index.isUsable();
+    };
+  }
+
+  /**
+   * The rewrite of {@code sql} for {@code context} on {@code session} (null: none), eligible
+   * SELECTs post-filtered when {@code post}, by knowledge made current first: from the cache when
+   * the catalog was checked within the interval, and otherwise, and for every statement not in the
+   * cache, after a catalog check.
+   */
+  private Rewrite rewrite(Connection session, String sql, Optional<AccessContext> context, boolean post)
+      throws SQLException {
     Known k = current(session, false);
     List<String> path = searchPath(k, sql, session);
     Purpose purpose = context.isPresent() ? context.get().purpose() : null;
     Recipient recipient = context.isPresent() ? context.get().recipient() : null;
-    Rewrite cached = cache.getIfPresent(new Key(sql, purpose, recipient, k.rewriter(), path));
+    Rewrite cached = cache.getIfPresent(new Key(sql, purpose, recipient, k.rewriter(), path, post));
     if (cached != null) {
       tellLookup(true);
       return cached;
@@ -379,7 +406,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
       path = searchPath(checked, sql, session);
     }
     // One lookup-or-load, not a second getIfPresent: the miss was counted above.
-    return load(new Key(sql, purpose, recipient, checked.rewriter(), path), checked.rewriter(), sql, context, path);
+    return load(new Key(sql, purpose, recipient, checked.rewriter(), path, post), checked.rewriter(), sql,
+        context, path, post);
   }
 
   /** The search path to resolve {@code sql}'s names along, when its rewrite depends on it; else null. */
@@ -398,13 +426,22 @@ public final class ConsentInterceptor implements StatementInterceptor {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(context, "context");
     Rewrite cached;
+    String pushdownReason;
     try {
-      cached = rewrite(null, sql, Optional.of(context));
+      boolean post = postFilterNow();
+      cached = rewrite(null, sql, Optional.of(context), post);
+      pushdownReason = cached.statement().pushdownReason();
+      if (!post && form == org.consent4j.jdbc.ReadForm.AUTO && cached.statement().protectedData()) {
+        // Would it be post-filtered with the index in use? Then that is why it is not.
+        RewrittenStatement other = rewrite(null, sql, Optional.of(context), true).statement();
+        pushdownReason = other.postFilter().isPresent() ? INDEX_NOT_IN_USE : other.pushdownReason();
+      }
     } catch (RewriteRefusedException e) {
       throw new ConsentSQLException(reason(e.why()), e.getMessage());
     } catch (UndeclaredException e) {
       throw new ConsentSQLException(ReasonCode.UNKNOWN_PURPOSE, e.getMessage(), e);
     }
+    String why = pushdownReason;
     RewrittenStatement r = cached.statement();
     Instant now = engine.clock().instant();
     String text = r.sql(now);
@@ -415,9 +452,9 @@ public final class ConsentInterceptor implements StatementInterceptor {
     boolean post = r.postFilter().isPresent();
     return cached.prepared()
         .map(p -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, p.sql(), p.values(now), true, r.tables(),
-            r.hiddenColumns(), post, r.pushdownReason()))
+            r.hiddenColumns(), post, why))
         .orElseGet(() -> new org.consent4j.jdbc.wrapper.RewrittenSql(text, text,
-            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns(), post, r.pushdownReason()));
+            java.util.Collections.emptySortedMap(), true, r.tables(), r.hiddenColumns(), post, why));
   }
 
   /**
@@ -445,9 +482,27 @@ public final class ConsentInterceptor implements StatementInterceptor {
    */
   @Override
   public Interception intercept(String sql, SqlKind kind, Connection session) throws SQLException {
+    return intercept(sql, kind, session, postFilterNow());
+  }
+
+  /**
+   * As {@link #intercept(String, SqlKind, Connection)}, in the form {@code previous} was prepared
+   * in: a prepared statement keeps its form (both are exact), so a change of form since it was
+   * prepared does not make it differ from what the database prepared.
+   */
+  @Override
+  public Interception interceptAgain(String sql, SqlKind kind, Connection session, Interception previous)
+      throws SQLException {
+    Objects.requireNonNull(previous, "previous");
+    boolean post = previous.listener() instanceof Completion c ? c.statement.postFilter().isPresent()
+        : postFilterNow();
+    return intercept(sql, kind, session, post);
+  }
+
+  private Interception intercept(String sql, SqlKind kind, Connection session, boolean post) throws SQLException {
     Interception out;
     try {
-      out = interceptUnobserved(sql, kind, session);
+      out = interceptUnobserved(sql, kind, session, post);
     } catch (ConsentSQLException e) {
       tellStatement(org.consent4j.jdbc.spi.StatementObserver.Form.REFUSED);
       throw e;
@@ -484,11 +539,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
-  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session) throws SQLException {
+  private Interception interceptUnobserved(String sql, SqlKind kind, Connection session, boolean post)
+      throws SQLException {
     Optional<AccessContext> context = engine.currentContext();
     Rewrite cached;
     try {
-      cached = rewrite(session, sql, context);
+      cached = rewrite(session, sql, context, post);
     } catch (RewriteRefusedException e) {
       if (context.isPresent()) {
         refused(context.get(), kind, sql, e.why().name());

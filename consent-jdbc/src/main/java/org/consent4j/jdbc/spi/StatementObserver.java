@@ -20,7 +20,8 @@ public interface StatementObserver {
     PUSHDOWN,
     /**
      * It touches mapped tables and runs with their subject columns added, its rows filtered and
-     * masked in the result set (see {@code ReadForm.POST_FILTER}).
+     * masked in the result set (see {@code ReadForm.POST_FILTER}; under the default {@code
+     * ReadForm.AUTO}, an eligible SELECT intercepted while the engine's consent index is in use).
      */
     POST_FILTERED,
     /** It was refused before the database saw it. */

@@ -54,7 +54,15 @@ final class ConnectionWrapper implements Connection {
       throw new ConsentSQLException(
           ReasonCode.UNANALYSABLE_SQL, "no SQL text was given (null); nothing to run");
     }
-    Interception interception = interceptor.intercept(sql, kind, delegate);
+    return checked(interceptor.intercept(sql, kind, delegate), kind);
+  }
+
+  /** As {@link #intercept}, for a prepared statement asked again (see {@link StatementInterceptor#interceptAgain}). */
+  Interception interceptAgain(String sql, SqlKind kind, Interception previous) throws SQLException {
+    return checked(interceptor.interceptAgain(sql, kind, delegate, previous), kind);
+  }
+
+  private Interception checked(Interception interception, SqlKind kind) throws SQLException {
     if (interception == null || interception.sql() == null) {
       throw new ConsentSQLException(
           ReasonCode.UNANALYSABLE_SQL,

@@ -88,8 +88,11 @@ public final class ConsentDataSource implements DataSource {
    * org.consent4j.jdbc.ReadForm#POST_FILTER} runs the SELECTs whose post-filtered result is exactly
    * the pushdown result over the mapped tables themselves and filters and masks their rows in the
    * result set by the engine's decisions (docs/REWRITING.md, "Post-filtered reads"); every other
-   * statement keeps the pushdown form. The forms without this parameter use {@link
-   * org.consent4j.jdbc.ReadForm#configuredDefault()}.
+   * statement keeps the pushdown form. {@link org.consent4j.jdbc.ReadForm#AUTO} does so while the
+   * engine's consent index is in use and keeps the pushdown otherwise, statement by statement;
+   * {@link org.consent4j.jdbc.ReadForm#PUSHDOWN} never does. The forms without this parameter use
+   * {@link org.consent4j.jdbc.ReadForm#configuredDefault()}: {@code AUTO} unless the system
+   * property {@value org.consent4j.jdbc.ReadForm#PROPERTY} says otherwise.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the engine's store is not a JDBC consent store on the

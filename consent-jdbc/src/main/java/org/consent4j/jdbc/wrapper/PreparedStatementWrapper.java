@@ -110,7 +110,7 @@ sealed class PreparedStatementWrapper extends StatementWrapper implements Prepar
     if (pinnedResolution.equals(now)) {
       return;
     }
-    Interception again = connection.intercept(pinnedSql, SqlKind.PREPARE);
+    Interception again = connection.interceptAgain(pinnedSql, SqlKind.PREPARE, preparedAs);
     if (!again.sql().equals(preparedAs.sql())) {
       throw new org.consent4j.jdbc.ConsentSQLException(org.consent4j.jdbc.ConsentSQLException.ReasonCode.BYPASS_REFUSED,
           "the session's search path or the database's schema changed after this statement was prepared, and its"

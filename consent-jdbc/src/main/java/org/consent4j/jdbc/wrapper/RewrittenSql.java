@@ -33,8 +33,10 @@ import java.util.TreeSet;
  *     org.consent4j.jdbc.ReadForm#POST_FILTER}): the texts read the mapped tables themselves, with
  *     their subject columns as hidden columns, and the result set drops and masks what the engine's
  *     decisions do not permit
- * @param pushdownReason when the data source post-filters but this statement keeps the pushdown
- *     form, why (for instance "the select list holds an expression ..."); else empty
+ * @param pushdownReason when the data source may post-filter ({@link
+ *     org.consent4j.jdbc.ReadForm#AUTO} or {@code POST_FILTER}) but this statement keeps the
+ *     pushdown form, why (for instance "the select list holds an expression ...", or under {@code
+ *     AUTO} "the engine's consent index is not in use ..."); else empty
  */
 public record RewrittenSql(String sql, String preparedSql, SortedMap<Integer, Long> boundParameters,
     boolean protectedData, SortedSet<String> tables, int hiddenColumns, boolean postFiltered, String pushdownReason) {

@@ -44,6 +44,21 @@ public interface StatementInterceptor {
   }
 
   /**
+   * As {@link #intercept(String, SqlKind, java.sql.Connection)}, for a prepared statement asked
+   * again before it runs because its {@link #resolution} changed; it runs on only if the answer is
+   * the same SQL text. {@code previous} is what it was prepared as, so that an interceptor whose
+   * choices change over time for other reasons (consent4j's read form follows its consent index)
+   * can make the same choice again. By default as {@code intercept(sql, kind, session)}.
+   *
+   * @param previous what the statement was prepared as
+   * @throws SQLException to refuse the statement, or if the session cannot be read
+   */
+  default Interception interceptAgain(String sql, SqlKind kind, java.sql.Connection session, Interception previous)
+      throws SQLException {
+    return intercept(sql, kind, session);
+  }
+
+  /**
    * What the meaning of the names in {@code sql} depends on in {@code session}'s current state
    * (for consent4j: the search path, when the text names a table that objects of several schemas
    * are named like), or null when it depends on nothing the session can change. A prepared

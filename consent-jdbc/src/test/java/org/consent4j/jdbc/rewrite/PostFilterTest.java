@@ -351,9 +351,17 @@ final class PostFilterTest {
     String old = System.getProperty(ReadForm.PROPERTY);
     try {
       System.clearProperty(ReadForm.PROPERTY);
-      assertEquals(ReadForm.PUSHDOWN, ReadForm.configuredDefault());
+      assertEquals(ReadForm.AUTO, ReadForm.configuredDefault());
+      System.setProperty(ReadForm.PROPERTY, " ");
+      assertEquals(ReadForm.AUTO, ReadForm.configuredDefault());
       System.setProperty(ReadForm.PROPERTY, "post_filter");
       assertEquals(ReadForm.POST_FILTER, ReadForm.configuredDefault());
+      System.setProperty(ReadForm.PROPERTY, "Post-Filter");
+      assertEquals(ReadForm.POST_FILTER, ReadForm.configuredDefault());
+      System.setProperty(ReadForm.PROPERTY, "pushdown");
+      assertEquals(ReadForm.PUSHDOWN, ReadForm.configuredDefault());
+      System.setProperty(ReadForm.PROPERTY, "auto");
+      assertEquals(ReadForm.AUTO, ReadForm.configuredDefault());
       System.setProperty(ReadForm.PROPERTY, "nonsense");
       assertThrows(IllegalArgumentException.class, ReadForm::configuredDefault);
     } finally {

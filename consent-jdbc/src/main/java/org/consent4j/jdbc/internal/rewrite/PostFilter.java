@@ -53,8 +53,13 @@ import org.consent4j.PurposeDefinition;
  *       ({@code FOR UPDATE}, {@code FOR SHARE}), hierarchical query or vendor flag. Each of these
  *       computes over the set of rows (which rows are first, which are equal, how many there are,
  *       which rows are locked), and that set differs between the forms until the result set
- *       filters it. LIMIT/OFFSET could be served by counting visible rows in the result set; it is
- *       not implemented, so such statements keep the pushdown.
+ *       filters it. LIMIT/OFFSET (and FETCH FIRST) could be served exactly by skipping and
+ *       counting visible rows in the result set when the ORDER BY covers a unique NOT NULL key of
+ *       every FROM item (otherwise not even the pushdown's page is determined); but the database
+ *       would then have to produce every row the WHERE matches (no bound on the rows to read is
+ *       safe, since the number of hidden rows before the page is unknown), and measured against
+ *       the pushdown that loses where paging matters, on large tables and first pages
+ *       (docs/BENCHMARKS.md, "Paging"). Paged statements keep the pushdown.
  *   <li><b>Every mapped table reference stands in the top-level FROM</b>, joined with plain, inner,
  *       cross or comma joins (no outer, natural, semi, apply or USING join): an inner join of the
  *       tables' rows restricted to visible rows equals the join of all rows restricted afterwards
