@@ -272,6 +272,8 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
   static final int LOAD_FETCH_SIZE = 10_000;
   /** Rows between two progress lines of a full read. */
   static final long LOAD_PROGRESS_EVERY = 1_000_000;
+  /** The sort memory of a full read's transaction on PostgreSQL ({@code SET LOCAL work_mem}). */
+  static final String LOAD_WORK_MEM = "128MB";
   private static final System.Logger LOG = System.getLogger(JdbcConsentStore.class.getName());
 
   /**
@@ -294,10 +296,27 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
       // PostgreSQL streams with a fetch size only inside a transaction
       c.setAutoCommit(false);
       long started = System.nanoTime();
-      reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, rows -> LOG.log(System.Logger.Level.INFO,
+      java.util.function.LongConsumer progress = rows -> LOG.log(System.Logger.Level.INFO,
           "consent store: {0} ledger rows read for a full load ({1} s)", rows,
-          (System.nanoTime() - started) / 1_000_000_000L));
-      c.rollback();
+          (System.nanoTime() - started) / 1_000_000_000L);
+      if (dialect == Dialect.POSTGRESQL) {
+        int isolation = c.getTransactionIsolation();
+        // five queries, one snapshot; the sorts in memory where they fit
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try (java.sql.Statement s = c.createStatement()) {
+          s.execute("SET TRANSACTION READ ONLY");
+          s.execute("SET LOCAL work_mem = '" + LOAD_WORK_MEM + "'");
+        }
+        try {
+          reader.readAllMerged(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
+        } finally {
+          c.rollback();
+          c.setTransactionIsolation(isolation);
+        }
+      } else {
+        reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
+        c.rollback();
+      }
       c.setAutoCommit(autoCommit);
     } catch (SQLException e) {
       throw failed(operation, e);
