@@ -290,34 +290,32 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
     Objects.requireNonNull(sink, "sink");
     String operation = "read every ledger";
     Connection c = connect(operation);
-    boolean autoCommit = true;
     try (c) {
-      autoCommit = c.getAutoCommit();
+      boolean autoCommit = c.getAutoCommit();
+      int isolation = c.getTransactionIsolation();
       // PostgreSQL streams with a fetch size only inside a transaction
       c.setAutoCommit(false);
-      long started = System.nanoTime();
-      java.util.function.LongConsumer progress = rows -> LOG.log(System.Logger.Level.INFO,
-          "consent store: {0} ledger rows read for a full load ({1} s)", rows,
-          (System.nanoTime() - started) / 1_000_000_000L);
-      if (dialect == Dialect.POSTGRESQL) {
-        int isolation = c.getTransactionIsolation();
-        // five queries, one snapshot; the sorts in memory where they fit
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        try (java.sql.Statement s = c.createStatement()) {
-          s.execute("SET TRANSACTION READ ONLY");
-          s.execute("SET LOCAL work_mem = '" + LOAD_WORK_MEM + "'");
-        }
-        try {
+      try {
+        long started = System.nanoTime();
+        java.util.function.LongConsumer progress = rows -> LOG.log(System.Logger.Level.INFO,
+            "consent store: {0} ledger rows read for a full load ({1} s)", rows,
+            (System.nanoTime() - started) / 1_000_000_000L);
+        if (dialect == Dialect.POSTGRESQL) {
+          // six queries, one snapshot; their sorts in memory where they fit
+          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+          try (java.sql.Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION READ ONLY");
+            s.execute("SET LOCAL work_mem = '" + LOAD_WORK_MEM + "'");
+          }
           reader.readAllMerged(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
-        } finally {
-          c.rollback();
-          c.setTransactionIsolation(isolation);
+        } else {
+          reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
         }
-      } else {
-        reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
+      } finally {
         c.rollback();
+        c.setTransactionIsolation(isolation);
+        c.setAutoCommit(autoCommit);
       }
-      c.setAutoCommit(autoCommit);
     } catch (SQLException e) {
       throw failed(operation, e);
     }
