@@ -287,6 +287,21 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
    */
   @Override
   public void forEachLedger(java.util.function.Consumer<List<LedgerEntry>> sink) {
+    forEachLedger(sink, 1);
+  }
+
+  /**
+   * As {@link #forEachLedger(java.util.function.Consumer)}; on PostgreSQL with {@code parallelism}
+   * of 2 or more, with one more connection than that: the first exports its snapshot ({@code
+   * pg_export_snapshot}) and reads the grant sets, each of the others imports it and reads one
+   * range of subject ids (byte order, split at points sampled from the ledger), on a thread of its
+   * own. All connections so read one state of the store. If the DataSource gives no further
+   * connection, the first reads everything alone.
+   *
+   * @throws ConsentStoreUnavailableException if the store cannot be read
+   */
+  @Override
+  public void forEachLedger(java.util.function.Consumer<List<LedgerEntry>> sink, int parallelism) {
     Objects.requireNonNull(sink, "sink");
     String operation = "read every ledger";
     Connection c = connect(operation);
@@ -301,13 +316,12 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
             "consent store: {0} ledger rows read for a full load ({1} s)", rows,
             (System.nanoTime() - started) / 1_000_000_000L);
         if (dialect == Dialect.POSTGRESQL) {
-          // six queries, one snapshot; their sorts in memory where they fit
-          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-          try (java.sql.Statement s = c.createStatement()) {
-            s.execute("SET TRANSACTION READ ONLY");
-            s.execute("SET LOCAL work_mem = '" + LOAD_WORK_MEM + "'");
+          beginLoad(c, null);
+          if (parallelism < 2 || !readInParallel(c, sink, parallelism, progress)) {
+            LedgerReader.GrantSetTable sets = readSets(c);
+            reader.readRange(c, LOAD_FETCH_SIZE, () -> sets, null, null, sink,
+                new java.util.concurrent.atomic.AtomicLong(), LOAD_PROGRESS_EVERY, progress);
           }
-          reader.readAllMerged(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
         } else {
           reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
         }
@@ -318,6 +332,144 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
       }
     } catch (SQLException e) {
       throw failed(operation, e);
+    }
+  }
+
+  /** The grant sets of every grant, for a full read on PostgreSQL, logging what they took. */
+  private LedgerReader.GrantSetTable readSets(Connection c) throws SQLException {
+    long started = System.nanoTime();
+    LedgerReader.GrantSetTable sets = reader.readSets(c, LOAD_FETCH_SIZE);
+    LOG.log(sets.grants() >= LOAD_PROGRESS_EVERY ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+        "consent store: the sets of {0} grants read ({1} distinct) in {2} ms", sets.grants(), sets.combinations(),
+        (System.nanoTime() - started) / 1_000_000);
+    return sets;
+  }
+
+  /**
+   * Starts a load's read-only REPEATABLE READ transaction on {@code c} (auto-commit off), with
+   * the exported {@code snapshot} when given; its sorts get {@value #LOAD_WORK_MEM} of memory.
+   */
+  private static void beginLoad(Connection c, String snapshot) throws SQLException {
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute("SET TRANSACTION READ ONLY");
+      if (snapshot != null) {
+        if (!snapshot.matches("[0-9A-Fa-f-]+")) {
+          throw new SQLException("unexpected snapshot id from pg_export_snapshot");
+        }
+        s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+      }
+      s.execute("SET LOCAL work_mem = '" + LOAD_WORK_MEM + "'");
+    }
+  }
+
+  /**
+   * The parallel read of {@link #forEachLedger(java.util.function.Consumer, int)}; false (nothing
+   * read) when the DataSource gives no further connection or the ledger is too small to split.
+   */
+  private boolean readInParallel(Connection c, java.util.function.Consumer<List<LedgerEntry>> sink, int parallelism,
+      java.util.function.LongConsumer progress) throws SQLException {
+    String snapshot;
+    try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT pg_export_snapshot()")) {
+      r.next();
+      snapshot = r.getString(1);
+    }
+    List<String> points = reader.splitPoints(c, parallelism);
+    if (points.isEmpty()) {
+      return false;
+    }
+    List<Connection> others = new ArrayList<>();
+    List<Integer> isolations = new ArrayList<>();
+    List<Boolean> autoCommits = new ArrayList<>();
+    try {
+      try {
+        for (int i = 0; i <= points.size(); i++) {
+          Connection o = dataSource.getConnection();
+          if (o == null) {
+            throw new SQLException("the DataSource returned no connection");
+          }
+          others.add(o);
+          autoCommits.add(o.getAutoCommit());
+          isolations.add(o.getTransactionIsolation());
+          o.setAutoCommit(false);
+          beginLoad(o, snapshot);
+        }
+      } catch (SQLException e) {
+        LOG.log(System.Logger.Level.INFO, "consent store: no further connection for a parallel full load ("
+            + e.getClass().getSimpleName() + "); reading on one");
+        return false;
+      }
+      java.util.concurrent.CompletableFuture<LedgerReader.GrantSetTable> sets = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+      List<Thread> threads = new ArrayList<>();
+      Throwable[] failure = new Throwable[others.size()];
+      Throwable[] failures = failure;
+      for (int i = 0; i < others.size(); i++) {
+        int range = i;
+        Connection o = others.get(i);
+        String from = i == 0 ? null : points.get(i - 1);
+        String to = i == points.size() ? null : points.get(i);
+        Thread t = new Thread(() -> {
+          try {
+            reader.readRange(o, LOAD_FETCH_SIZE, () -> {
+              try {
+                return sets.join();
+              } catch (java.util.concurrent.CompletionException e) {
+                throw new SQLException("the grant sets could not be read", e.getCause());
+              }
+            }, from, to, sink, rows, LOAD_PROGRESS_EVERY, progress);
+          } catch (Throwable e) {
+            failures[range] = e;
+          }
+        }, "consent4j-load-" + i);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+      }
+      try {
+        sets.complete(readSets(c));
+      } catch (SQLException | RuntimeException e) {
+        sets.completeExceptionally(e);
+      }
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLException("interrupted while reading every ledger", e);
+        }
+      }
+      try {
+        sets.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        failure = java.util.Arrays.copyOf(failure, failure.length + 1);
+        failure[failure.length - 1] = e.getCause();
+      }
+      for (Throwable f : failure) {
+        if (f instanceof SQLException e) {
+          throw e;
+        }
+        if (f instanceof RuntimeException e) {
+          throw e;
+        }
+        if (f instanceof Error e) {
+          throw e;
+        }
+      }
+      return true;
+    } finally {
+      for (int i = 0; i < others.size(); i++) {
+        Connection o = others.get(i);
+        try (o) {
+          o.rollback();
+          if (i < isolations.size()) {
+            o.setTransactionIsolation(isolations.get(i));
+            o.setAutoCommit(autoCommits.get(i));
+          }
+        } catch (SQLException ignored) {
+          // the connection is closed anyway; the load's outcome is decided above
+        }
+      }
     }
   }
 

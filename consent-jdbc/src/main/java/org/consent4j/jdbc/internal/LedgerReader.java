@@ -169,7 +169,7 @@ public final class LedgerReader {
    * without the wide join (which repeats every ledger column for each of a grant's set rows, and
    * sorts all of them). First the grant sets of every grant, in sequence order (a merge of the set
    * tables' primary keys: no sort), kept as the number of each grant's combination of sets (see
-   * {@code SetTable}); then five narrow queries on the one connection, each in byte order of the
+   * {@link GrantSetTable}); then five narrow queries on the one connection, each in byte order of the
    * subject id ({@code COLLATE "C"}, which compares no two different ids equal, so no subject is
    * passed in parts) then sequence: the ledger rows, the grants, the withdrawals, the objections
    * and the withdrawals of one grant. The detail streams are subsequences of the ledger stream in
@@ -184,29 +184,134 @@ public final class LedgerReader {
    */
   public void readAllMerged(Connection c, int fetchSize, java.util.function.Consumer<List<LedgerEntry>> sink,
       long progressEvery, java.util.function.LongConsumer progress) throws SQLException {
+    GrantSetTable sets = readSets(c, fetchSize);
+    java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+    readRange(c, fetchSize, () -> sets, null, null, sink, rows, progressEvery, progress);
+  }
+
+  /**
+   * The subject ids (byte order) that split the ledger into {@code parts} ranges of about equal
+   * size, from a sample of about one percent of its pages (the whole ledger when that sample holds
+   * fewer than 100 rows per part); fewer when ids repeat, none for an empty ledger. Only the
+   * balance of the ranges depends on the sample, not what is read.
+   */
+  public List<String> splitPoints(Connection c, int parts) throws SQLException {
+    List<String> out = new ArrayList<>();
+    if (parts < 2) {
+      return out;
+    }
+    StringJoiner fractions = new StringJoiner(",", "ARRAY[", "]::float8[]");
+    for (int i = 1; i < parts; i++) {
+      fractions.add(Double.toString((double) i / parts));
+    }
+    // a sample of about 1% of the pages; a ledger too small to give one is read whole (it is small)
+    for (String sample : List.of(" TABLESAMPLE SYSTEM (1)", "")) {
+      try (PreparedStatement s = c.prepareStatement("SELECT percentile_disc(" + fractions + ") WITHIN GROUP (ORDER BY"
+          + " subject_id COLLATE \"C\"), count(*) FROM " + schema.ledger() + sample);
+          ResultSet r = s.executeQuery()) {
+        if (r.next() && r.getLong(2) >= 100L * parts || sample.isEmpty() && r.getArray(1) != null) {
+          for (Object o : (Object[]) r.getArray(1).getArray()) {
+            if (o != null && (out.isEmpty() || !out.get(out.size() - 1).equals(o))) {
+              out.add((String) o);
+            }
+          }
+          return out;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every grant's sets, for {@link #readRange}: read in sequence order (a merge of the set tables'
+   * primary keys, no sort) and kept as one sorted array of grant sequences and the number of each
+   * grant's combination of sets, 12 bytes per grant while a load runs (the combinations repeat).
+   * PostgreSQL. SELECT only.
+   *
+   * @throws SQLException if the query fails
+   */
+  public GrantSetTable readSets(Connection c, int fetchSize) throws SQLException {
     Schema t = schema;
-    SetTable setTable = readSets(c, fetchSize);
-    String order = " ORDER BY subject_id COLLATE \"C\", seq";
+    String sql = "SELECT seq, 'P', purpose FROM " + t.grantPurpose()
+        + " UNION ALL SELECT seq, 'C', category FROM " + t.grantCategory()
+        + " UNION ALL SELECT seq, 'R', recipient FROM " + t.grantRecipient()
+        + " UNION ALL SELECT seq, 'X', scope FROM " + t.grantExplicit() + " ORDER BY 1";
+    GrantSetTable table = new GrantSetTable();
+    try (Stream sets = new Stream(c, fetchSize, sql)) {
+      ResultSet r = sets.rows;
+      long current = Long.MIN_VALUE;
+      GrantSets g = null;
+      while (sets.hasRow()) {
+        long seq = r.getLong(1);
+        if (seq != current) {
+          if (seq < current) {
+            throw new InvalidLedgerException(seq, "the grant sets did not come in sequence order", null);
+          }
+          if (g != null) {
+            table.add(current, g);
+          }
+          current = seq;
+          g = new GrantSets();
+        }
+        addSet(r.getString(2), r.getString(3), seq, g);
+        sets.advance();
+      }
+      if (g != null) {
+        table.add(current, g);
+      }
+    }
+    return table;
+  }
+
+  /** Supplies the grant sets once they are read (another connection may still be reading them). */
+  @FunctionalInterface
+  public interface SetSupplier {
+    /**
+     * The grant sets.
+     *
+     * @throws SQLException if reading them failed
+     */
+    GrantSetTable get() throws SQLException;
+  }
+
+  /**
+   * The merge of {@link #readAllMerged} for the subjects whose ids are, in byte order, at least
+   * {@code from} and less than {@code to} (null: unbounded). Ranges that split the ids at the same
+   * points pass every subject exactly once, whole. The caller runs it in a REPEATABLE READ
+   * transaction (on several connections: one exported snapshot). The five queries are run (and
+   * sorted by PostgreSQL) before the grant sets are asked for. SELECT only.
+   *
+   * @param rows the rows read so far, shared by the ranges of one load
+   * @throws SQLException if a query fails
+   * @throws InvalidLedgerException if a row does not form a valid record
+   */
+  public void readRange(Connection c, int fetchSize, SetSupplier setSupplier, String from, String to,
+      java.util.function.Consumer<List<LedgerEntry>> sink, java.util.concurrent.atomic.AtomicLong rows,
+      long progressEvery, java.util.function.LongConsumer progress) throws SQLException {
+    Schema t = schema;
+    String where = (from == null ? "" : " subject_id COLLATE \"C\" >= ?")
+        + (from != null && to != null ? " AND" : "") + (to == null ? "" : " subject_id COLLATE \"C\" < ?");
+    String order = (where.isEmpty() ? "" : " WHERE" + where) + " ORDER BY subject_id COLLATE \"C\", seq";
     try (Stream ledger = new Stream(c, fetchSize, "SELECT seq, subject_id, kind, recorded_at_sec, recorded_at_nano FROM "
-            + t.ledger() + order);
+            + t.ledger() + order, from, to);
         Stream grants = new Stream(c, fetchSize, "SELECT seq, grant_id, granted_at_sec, granted_at_nano,"
             + " expires_at_sec, expires_at_nano, notice_id, notice_version, evidence_method, evidence_ref FROM "
-            + t.grant() + order);
+            + t.grant() + order, from, to);
         Stream withdrawals = new Stream(c, fetchSize, "SELECT seq, purpose, recipient, withdrawn_at_sec,"
-            + " withdrawn_at_nano, evidence_method, evidence_ref FROM " + t.withdrawal() + order);
+            + " withdrawn_at_nano, evidence_method, evidence_ref FROM " + t.withdrawal() + order, from, to);
         Stream objections = new Stream(c, fetchSize, "SELECT seq, purpose, objected_at_sec, objected_at_nano,"
-            + " evidence_method, evidence_ref FROM " + t.objection() + order);
+            + " evidence_method, evidence_ref FROM " + t.objection() + order, from, to);
         Stream byId = new Stream(c, fetchSize, "SELECT seq, grant_id, withdrawn_at_sec, withdrawn_at_nano,"
-            + " evidence_method, evidence_ref FROM " + t.grantWithdrawal() + order)) {
+            + " evidence_method, evidence_ref FROM " + t.grantWithdrawal() + order, from, to)) {
+      GrantSetTable setTable = setSupplier.get();
       ResultSet r = ledger.rows;
       String subjectValue = null;
       SubjectId subject = null;
       List<LedgerEntry> out = new ArrayList<>();
-      long rows = 0;
       while (r.next()) {
-        rows++;
-        if (progressEvery > 0 && rows % progressEvery == 0) {
-          progress.accept(rows);
+        long n = rows.incrementAndGet();
+        if (progressEvery > 0 && n % progressEvery == 0) {
+          progress.accept(n);
         }
         long seq = r.getLong(1);
         String value = r.getString(2);
@@ -293,47 +398,10 @@ public final class LedgerReader {
     }
   }
 
-  /**
-   * Every grant's purpose, category, recipient and explicit sets, read in sequence order (a merge
-   * of the four tables' primary keys, no sort) and kept as one sorted array of grant sequences and
-   * the number of each grant's distinct combination of sets: 12 bytes per grant while the load
-   * runs, as the combinations repeat.
-   */
-  private SetTable readSets(Connection c, int fetchSize) throws SQLException {
-    Schema t = schema;
-    String sql = "SELECT seq, 'P', purpose FROM " + t.grantPurpose()
-        + " UNION ALL SELECT seq, 'C', category FROM " + t.grantCategory()
-        + " UNION ALL SELECT seq, 'R', recipient FROM " + t.grantRecipient()
-        + " UNION ALL SELECT seq, 'X', scope FROM " + t.grantExplicit() + " ORDER BY 1";
-    SetTable table = new SetTable();
-    try (Stream sets = new Stream(c, fetchSize, sql)) {
-      ResultSet r = sets.rows;
-      long current = Long.MIN_VALUE;
-      GrantSets g = null;
-      while (sets.hasRow()) {
-        long seq = r.getLong(1);
-        if (seq != current) {
-          if (g != null) {
-            table.add(current, g);
-          }
-          if (seq < current) {
-            throw new InvalidLedgerException(seq, "the grant sets did not come in sequence order", null);
-          }
-          current = seq;
-          g = new GrantSets();
-        }
-        addSet(r.getString(2), r.getString(3), seq, g);
-        sets.advance();
-      }
-      if (g != null) {
-        table.add(current, g);
-      }
-    }
-    return table;
-  }
+  /** Grant sequences (ascending) and the number of their combination of sets; read-only once read. */
+  public static final class GrantSetTable {
+    GrantSetTable() {}
 
-  /** Grant sequences (ascending) and the number of their combination of sets. */
-  private static final class SetTable {
     private long[] seqs = new long[1024];
     private int[] combos = new int[1024];
     private int size;
@@ -355,6 +423,16 @@ public final class LedgerReader {
       seqs[size] = seq;
       combos[size] = id;
       size++;
+    }
+
+    /** The number of grants with sets. */
+    public int grants() {
+      return size;
+    }
+
+    /** The number of distinct combinations of sets. */
+    public int combinations() {
+      return distinct.size();
     }
 
     /** The sets of grant {@code seq}, or null when it has none. */
@@ -379,10 +457,16 @@ public final class LedgerReader {
     final ResultSet rows;
     private boolean has;
 
-    Stream(Connection c, int fetchSize, String sql) throws SQLException {
+    Stream(Connection c, int fetchSize, String sql, String... bounds) throws SQLException {
       statement = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
       try {
         statement.setFetchSize(fetchSize);
+        int p = 1;
+        for (String b : bounds) {
+          if (b != null) {
+            statement.setString(p++, b);
+          }
+        }
         rows = statement.executeQuery();
       } catch (SQLException | RuntimeException e) {
         statement.close();
