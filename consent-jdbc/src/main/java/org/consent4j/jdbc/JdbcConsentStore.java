@@ -335,10 +335,29 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
     }
   }
 
+  /**
+   * {@code parts + 1} grant sequences that split the grants' sequences into {@code parts} ranges
+   * of equal width (the first from the lowest, the last to past the highest).
+   */
+  private long[] grantSeqBounds(Connection c, int parts) throws SQLException {
+    long[] bounds = new long[parts + 1];
+    try (java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT min(seq), max(seq) FROM " + schema.grant())) {
+      r.next();
+      long min = r.getLong(1);
+      long max = r.wasNull() ? min - 1 : r.getLong(2);
+      long width = Math.max(1, (max - min + parts) / parts);
+      for (int i = 0; i <= parts; i++) {
+        bounds[i] = i == parts ? max + 1 : Math.min(max + 1, min + i * width);
+      }
+    }
+    return bounds;
+  }
+
   /** The grant sets of every grant, for a full read on PostgreSQL, logging what they took. */
   private LedgerReader.GrantSetTable readSets(Connection c) throws SQLException {
     long started = System.nanoTime();
-    LedgerReader.GrantSetTable sets = reader.readSets(c, LOAD_FETCH_SIZE);
+    LedgerReader.GrantSetTable sets = reader.readSets(c, LOAD_FETCH_SIZE, null, null);
     LOG.log(sets.grants() >= LOAD_PROGRESS_EVERY ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
         "consent store: the sets of {0} grants read ({1} distinct) in {2} ms", sets.grants(), sets.combinations(),
         (System.nanoTime() - started) / 1_000_000);
@@ -399,7 +418,21 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
             + e.getClass().getSimpleName() + "); reading on one");
         return false;
       }
-      java.util.concurrent.CompletableFuture<LedgerReader.GrantSetTable> sets = new java.util.concurrent.CompletableFuture<>();
+      // the grant sets: each range's connection reads one range of grant sequences, all wait for all
+      long[] seqBounds = grantSeqBounds(c, others.size());
+      List<java.util.concurrent.CompletableFuture<LedgerReader.GrantSetTable>> parts = new ArrayList<>();
+      for (int i = 0; i < others.size(); i++) {
+        parts.add(new java.util.concurrent.CompletableFuture<>());
+      }
+      java.util.concurrent.CompletableFuture<LedgerReader.GrantSetTable> sets = java.util.concurrent.CompletableFuture
+          .allOf(parts.toArray(java.util.concurrent.CompletableFuture[]::new)).thenApply(done -> {
+            LedgerReader.GrantSetTable all = parts.get(0).join();
+            for (int i = 1; i < parts.size(); i++) {
+              all.append(parts.get(i).join());
+            }
+            return all;
+          });
+      long setsStarted = System.nanoTime();
       java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
       List<Thread> threads = new ArrayList<>();
       Throwable[] failure = new Throwable[others.size()];
@@ -413,23 +446,31 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
           try {
             reader.readRange(o, LOAD_FETCH_SIZE, () -> {
               try {
-                return sets.join();
+                parts.get(range).complete(reader.readSets(o, LOAD_FETCH_SIZE, seqBounds[range], seqBounds[range + 1]));
+              } catch (SQLException | RuntimeException e) {
+                parts.get(range).completeExceptionally(e);
+              }
+              try {
+                LedgerReader.GrantSetTable all = sets.join();
+                if (range == 0) {
+                  LOG.log(all.grants() >= LOAD_PROGRESS_EVERY ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                      "consent store: the sets of {0} grants read ({1} distinct) on {2} connections in {3} ms",
+                      all.grants(), all.combinations(), parts.size(), (System.nanoTime() - setsStarted) / 1_000_000);
+                }
+                return all;
               } catch (java.util.concurrent.CompletionException e) {
                 throw new SQLException("the grant sets could not be read", e.getCause());
               }
             }, from, to, sink, rows, LOAD_PROGRESS_EVERY, progress);
           } catch (Throwable e) {
             failures[range] = e;
+            // the others may wait for this range's grant sets
+            parts.get(range).completeExceptionally(e);
           }
         }, "consent4j-load-" + i);
         t.setDaemon(true);
         threads.add(t);
         t.start();
-      }
-      try {
-        sets.complete(readSets(c));
-      } catch (SQLException | RuntimeException e) {
-        sets.completeExceptionally(e);
       }
       for (Thread t : threads) {
         try {
@@ -438,12 +479,6 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
           Thread.currentThread().interrupt();
           throw new SQLException("interrupted while reading every ledger", e);
         }
-      }
-      try {
-        sets.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        failure = java.util.Arrays.copyOf(failure, failure.length + 1);
-        failure[failure.length - 1] = e.getCause();
       }
       for (Throwable f : failure) {
         if (f instanceof SQLException e) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.StringJoiner;
 import java.util.TreeSet;
 import org.consent4j.CollectionMethod;
@@ -184,7 +185,7 @@ public final class LedgerReader {
    */
   public void readAllMerged(Connection c, int fetchSize, java.util.function.Consumer<List<LedgerEntry>> sink,
       long progressEvery, java.util.function.LongConsumer progress) throws SQLException {
-    GrantSetTable sets = readSets(c, fetchSize);
+    GrantSetTable sets = readSets(c, fetchSize, null, null);
     java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
     readRange(c, fetchSize, () -> sets, null, null, sink, rows, progressEvery, progress);
   }
@@ -223,44 +224,62 @@ public final class LedgerReader {
   }
 
   /**
-   * Every grant's sets, for {@link #readRange}: read in sequence order (a merge of the set tables'
-   * primary keys, no sort) and kept as one sorted array of grant sequences and the number of each
-   * grant's combination of sets, 12 bytes per grant while a load runs (the combinations repeat).
-   * PostgreSQL. SELECT only.
+   * The sets of the grants with a sequence in [{@code fromSeq}, {@code toSeq}) (null: unbounded),
+   * for {@link #readRange}: the four set tables read in sequence order on the one connection (each
+   * by its primary key, no sort) and merged by sequence, kept as one sorted array of grant
+   * sequences and the number of each grant's combination of sets, 12 bytes per grant while a load
+   * runs (the combinations repeat). PostgreSQL. SELECT only.
    *
-   * @throws SQLException if the query fails
+   * @throws SQLException if a query fails
    */
-  public GrantSetTable readSets(Connection c, int fetchSize) throws SQLException {
+  public GrantSetTable readSets(Connection c, int fetchSize, Long fromSeq, Long toSeq) throws SQLException {
     Schema t = schema;
-    String sql = "SELECT seq, 'P', purpose FROM " + t.grantPurpose()
-        + " UNION ALL SELECT seq, 'C', category FROM " + t.grantCategory()
-        + " UNION ALL SELECT seq, 'R', recipient FROM " + t.grantRecipient()
-        + " UNION ALL SELECT seq, 'X', scope FROM " + t.grantExplicit() + " ORDER BY 1";
+    String where = (fromSeq == null ? "" : " WHERE seq >= ?") + (toSeq == null ? "" : (fromSeq == null ? " WHERE" : " AND")
+        + " seq < ?");
     GrantSetTable table = new GrantSetTable();
-    try (Stream sets = new Stream(c, fetchSize, sql)) {
-      ResultSet r = sets.rows;
-      long current = Long.MIN_VALUE;
-      GrantSets g = null;
-      while (sets.hasRow()) {
-        long seq = r.getLong(1);
-        if (seq != current) {
-          if (seq < current) {
-            throw new InvalidLedgerException(seq, "the grant sets did not come in sequence order", null);
+    try (Stream purposes = new Stream(c, fetchSize, "SELECT seq, purpose FROM " + t.grantPurpose() + where
+            + " ORDER BY seq", fromSeq, toSeq);
+        Stream categories = new Stream(c, fetchSize, "SELECT seq, category FROM " + t.grantCategory() + where
+            + " ORDER BY seq", fromSeq, toSeq);
+        Stream recipients = new Stream(c, fetchSize, "SELECT seq, recipient FROM " + t.grantRecipient() + where
+            + " ORDER BY seq", fromSeq, toSeq);
+        Stream explicit = new Stream(c, fetchSize, "SELECT seq, scope FROM " + t.grantExplicit() + where
+            + " ORDER BY seq", fromSeq, toSeq)) {
+      Stream[] streams = {purposes, categories, recipients, explicit};
+      long previous = Long.MIN_VALUE;
+      while (true) {
+        long seq = Long.MAX_VALUE;
+        boolean any = false;
+        for (Stream x : streams) {
+          if (x.hasRow()) {
+            seq = Math.min(seq, x.rows.getLong(1));
+            any = true;
           }
-          if (g != null) {
-            table.add(current, g);
-          }
-          current = seq;
-          g = new GrantSets();
         }
-        addSet(r.getString(2), r.getString(3), seq, g);
-        sets.advance();
-      }
-      if (g != null) {
-        table.add(current, g);
+        if (!any) {
+          break;
+        }
+        if (seq <= previous) {
+          throw new InvalidLedgerException(seq, "the grant sets did not come in sequence order", null);
+        }
+        previous = seq;
+        GrantSets g = new GrantSets();
+        take(purposes, seq, g.purposes);
+        take(categories, seq, g.categories);
+        take(recipients, seq, g.recipients);
+        take(explicit, seq, g.explicit);
+        table.add(seq, g);
       }
     }
     return table;
+  }
+
+  /** Moves the values of the stream's rows of grant {@code seq} into {@code into}. */
+  private static void take(Stream x, long seq, List<String> into) throws SQLException {
+    while (x.hasRow() && x.rows.getLong(1) == seq) {
+      into.add(x.rows.getString(2));
+      x.advance();
+    }
   }
 
   /** Supplies the grant sets once they are read (another connection may still be reading them). */
@@ -408,10 +427,15 @@ public final class LedgerReader {
     private final Map<GrantSets, Integer> ids = new HashMap<>();
     private final List<GrantSets> distinct = new ArrayList<>();
 
-    void add(long seq, GrantSets g) {
+    void add(long seq, GrantSets g) throws InvalidLedgerException {
       g.sort();
       Integer id = ids.get(g);
       if (id == null) {
+        try {
+          g.parse();
+        } catch (IllegalArgumentException e) {
+          throw new InvalidLedgerException(seq, e.getMessage(), e);
+        }
         id = distinct.size();
         ids.put(g, id);
         distinct.add(g);
@@ -423,6 +447,40 @@ public final class LedgerReader {
       seqs[size] = seq;
       combos[size] = id;
       size++;
+    }
+
+    /**
+     * Appends {@code next}, whose grants all come after this table's.
+     *
+     * @throws IllegalArgumentException if they do not
+     */
+    public void append(GrantSetTable next) {
+      if (next.size == 0) {
+        return;
+      }
+      if (size > 0 && next.seqs[0] <= seqs[size - 1]) {
+        throw new IllegalArgumentException("the grant sets of the next part do not follow");
+      }
+      int[] remap = new int[next.distinct.size()];
+      for (int i = 0; i < remap.length; i++) {
+        GrantSets g = next.distinct.get(i);
+        Integer id = ids.get(g);
+        if (id == null) {
+          id = distinct.size();
+          ids.put(g, id);
+          distinct.add(g);
+        }
+        remap[i] = id;
+      }
+      if (size + next.size > seqs.length) {
+        seqs = java.util.Arrays.copyOf(seqs, size + next.size);
+        combos = java.util.Arrays.copyOf(combos, size + next.size);
+      }
+      System.arraycopy(next.seqs, 0, seqs, size, next.size);
+      for (int i = 0; i < next.size; i++) {
+        combos[size + i] = remap[next.combos[i]];
+      }
+      size += next.size;
     }
 
     /** The number of grants with sets. */
@@ -457,14 +515,16 @@ public final class LedgerReader {
     final ResultSet rows;
     private boolean has;
 
-    Stream(Connection c, int fetchSize, String sql, String... bounds) throws SQLException {
+    Stream(Connection c, int fetchSize, String sql, Object... bounds) throws SQLException {
       statement = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
       try {
         statement.setFetchSize(fetchSize);
         int p = 1;
-        for (String b : bounds) {
-          if (b != null) {
-            statement.setString(p++, b);
+        for (Object b : bounds) {
+          if (b instanceof String text) {
+            statement.setString(p++, text);
+          } else if (b instanceof Long number) {
+            statement.setLong(p++, number);
           }
         }
         rows = statement.executeQuery();
@@ -627,6 +687,24 @@ public final class LedgerReader {
     final List<String> recipients = new ArrayList<>();
     final List<String> explicit = new ArrayList<>();
 
+    /** The names parsed (validated), once per distinct combination of a {@link GrantSetTable}. */
+    SortedSet<Purpose> purposeSet;
+    SortedSet<DataCategory> categorySet;
+    SortedSet<Recipient> recipientSet;
+
+    /** @throws IllegalArgumentException if a name is not valid */
+    void parse() {
+      TreeSet<Purpose> p = new TreeSet<>();
+      purposes.forEach(x -> p.add(Purpose.of(x)));
+      TreeSet<DataCategory> c = new TreeSet<>();
+      categories.forEach(x -> c.add(DataCategory.of(x)));
+      TreeSet<Recipient> r = new TreeSet<>();
+      recipients.forEach(x -> r.add(Recipient.of(x)));
+      categorySet = c;
+      recipientSet = r;
+      purposeSet = p;
+    }
+
     /** Puts each list in order, so that equal sets are equal lists. */
     void sort() {
       Collections.sort(purposes);
@@ -744,13 +822,10 @@ public final class LedgerReader {
       return switch (kind) {
         case GRANT -> {
           GrantSets g = sets == null ? new GrantSets() : sets;
-          TreeSet<Purpose> purposes = new TreeSet<>();
-          g.purposes.forEach(p -> purposes.add(Purpose.of(p)));
-          TreeSet<DataCategory> categories = new TreeSet<>();
-          g.categories.forEach(x -> categories.add(DataCategory.of(x)));
-          TreeSet<Recipient> recipients = new TreeSet<>();
-          g.recipients.forEach(x -> recipients.add(Recipient.of(x)));
-          yield new Grant(GrantId.of(grantId), subject, purposes, categories, recipients,
+          if (g.purposeSet == null) {
+            g.parse();
+          }
+          yield new Grant(GrantId.of(grantId), subject, g.purposeSet, g.categorySet, g.recipientSet,
               noticeId == null ? Optional.empty() : Optional.of(Notice.of(noticeId, noticeVersion)),
               grantedAt, Optional.ofNullable(expiresAt), evidence, g.explicit.contains("categories"),
               g.explicit.contains("transfer"));
