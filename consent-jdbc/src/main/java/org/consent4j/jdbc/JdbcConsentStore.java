@@ -322,9 +322,7 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
         if (dialect == Dialect.POSTGRESQL) {
           beginLoad(c, null);
           if (parallelism < 2 || !readInParallel(c, sink, parallelism, progress)) {
-            LedgerReader.GrantSetTable sets = readSets(c);
-            reader.readRange(c, LOAD_FETCH_SIZE, () -> sets, null, null, sink,
-                new java.util.concurrent.atomic.AtomicLong(), LOAD_PROGRESS_EVERY, progress);
+            reader.readAllMerged(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
           }
         } else {
           reader.readAll(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
@@ -356,16 +354,6 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
       }
     }
     return bounds;
-  }
-
-  /** The grant sets of every grant, for a full read on PostgreSQL, logging what they took. */
-  private LedgerReader.GrantSetTable readSets(Connection c) throws SQLException {
-    long started = System.nanoTime();
-    LedgerReader.GrantSetTable sets = reader.readSets(c, LOAD_FETCH_SIZE, null, null);
-    LOG.log(sets.grants() >= LOAD_PROGRESS_EVERY ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
-        "consent store: the sets of {0} grants read ({1} distinct) in {2} ms", sets.grants(), sets.combinations(),
-        (System.nanoTime() - started) / 1_000_000);
-    return sets;
   }
 
   /**
