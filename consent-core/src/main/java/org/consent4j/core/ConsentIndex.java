@@ -84,6 +84,8 @@ public final class ConsentIndex implements AutoCloseable {
   private static final int MAX_TEMPLATE_KEYS = 10_000;
   /** How many ledgers a load reads between two progress lines. */
   static final int PROGRESS_EVERY = 1_000_000;
+  /** The most threads a load reads with ({@link LedgerSource#forEachLedger(java.util.function.Consumer, int)}). */
+  static final int LOAD_PARALLELISM = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final Catalog catalog;
   private final ConsentStore store;
@@ -133,8 +135,10 @@ public final class ConsentIndex implements AutoCloseable {
 
   /**
    * Loads every ledger of the store, replacing what the index held, and makes the index usable
-   * (if its condition allows) once complete. Refreshes that run meanwhile are applied again to the
-   * loaded state before it is used. Logs progress every million ledgers (counts only).
+   * (if its condition allows) once complete. The store may read with up to as many threads as
+   * there are processors (at most 4), each passing its ledgers straight into the new state.
+   * Refreshes that run meanwhile are applied again to the loaded state before it is used. Logs
+   * progress every million ledgers (counts only).
    *
    * @throws ConsentStoreUnavailableException if the store cannot be read; the index stays unusable
    */
@@ -143,28 +147,29 @@ public final class ConsentIndex implements AutoCloseable {
     long started = System.nanoTime();
     State next = new State();
     building = next;
-    long[] count = new long[2];
+    AtomicLong subjects = new AtomicLong();
+    AtomicLong entries = new AtomicLong();
     try {
+      // the sink is called from several threads at once: one subject's parts all come from one
       source.forEachLedger(ledger -> {
         if (ledger.isEmpty()) {
           return;
         }
         SubjectId subject = ledger.get(0).record().subject();
-        if (next.entry(subject) != 0) {
-          // passed in parts (a collation that compares two ids equal interleaved them): read it whole
-          refreshInto(next, subject);
-        } else {
-          synchronized (stripe(subject)) {
+        synchronized (stripe(subject)) {
+          if (next.entry(subject) != 0) {
+            // passed in parts (a collation that compares two ids equal interleaved them): read it whole
+            refreshInto(next, subject);
+          } else {
             next.apply(subject, ledger);
           }
         }
-        count[0]++;
-        count[1] += ledger.size();
-        if (count[0] % PROGRESS_EVERY == 0) {
-          LOG.log(System.Logger.Level.INFO, "consent index: {0} subjects, {1} ledger entries loaded",
-              count[0], count[1]);
+        long n = subjects.incrementAndGet();
+        long e = entries.addAndGet(ledger.size());
+        if (n % PROGRESS_EVERY == 0) {
+          LOG.log(System.Logger.Level.INFO, "consent index: {0} subjects, {1} ledger entries loaded", n, e);
         }
-      });
+      }, LOAD_PARALLELISM);
       swap.writeLock().lock();
       try {
         // Every subject a refresh touched while the load ran: its streamed ledger may be older.
@@ -184,8 +189,9 @@ public final class ConsentIndex implements AutoCloseable {
           : new ConsentStoreUnavailableException("the consent index could not be loaded from the store ("
               + e.getClass().getSimpleName() + "); decisions read the store until it is", e);
     }
-    LOG.log(count[0] >= PROGRESS_EVERY ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "consent index loaded: {0} subjects, {1} ledger entries, {2} classes,"
-        + " {3} subjects kept exactly, in {4} ms", count[0], count[1], next.classCount(), next.exact.size(),
+    LOG.log(subjects.get() >= PROGRESS_EVERY ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "consent index loaded:"
+        + " {0} subjects, {1} ledger entries, {2} classes, {3} subjects kept exactly, in {4} ms", subjects.get(),
+        entries.get(), next.classCount(), next.exact.size(),
         (System.nanoTime() - started) / 1_000_000);
   }
 

@@ -22,4 +22,18 @@ public interface LedgerSource {
    *     ledgers may have been passed already
    */
   void forEachLedger(Consumer<List<LedgerEntry>> sink);
+
+  /**
+   * As {@link #forEachLedger(Consumer)}, but the source may read with up to {@code parallelism}
+   * threads and call {@code sink} from all of them at once (so the sink must be thread-safe). All
+   * parts of one subject's ledger are passed by the same thread, and all threads read one state
+   * of the store. By default this is the single-threaded read.
+   *
+   * @param parallelism the most threads to read with; 1 or less reads with the calling thread only
+   * @throws org.consent4j.ConsentStoreUnavailableException if the store cannot be read; some
+   *     ledgers may have been passed already
+   */
+  default void forEachLedger(Consumer<List<LedgerEntry>> sink, int parallelism) {
+    forEachLedger(sink);
+  }
 }

@@ -77,25 +77,35 @@ public final class IndexLoad {
         new Loader(admin, rows, OUT).load();
       }
       store = JdbcConsentStore.builder(admin).tablePrefix(LoadHarness.STORE).build();
+      try (var c = admin.getConnection(); var s = c.createStatement();
+          var r = s.executeQuery("SELECT count(*) FROM " + LoadHarness.STORE + "ledger")) {
+        r.next();
+        LEDGER_ROWS[0] = r.getLong(1);
+      }
     } else {
       store = new Synthetic(rows, args.getOrDefault("ids", "numeric").equals("text"));
     }
     long before = usedAfterGc();
     ConsentIndex index = new ConsentIndex(BenchCrm.CATALOG, store, Clock.systemUTC(), () -> true);
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long cpuStart = threads.getCurrentThreadCpuTime();
+    long processCpuStart = os.getProcessCpuTime();
     long start = System.nanoTime();
     index.load();
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+    double processCpu = (os.getProcessCpuTime() - processCpuStart) / 1e9;
     long after = usedAfterGc();
     ConsentIndex.Stats stats = index.stats();
     long consenting = countConsenting(index, stats);
     OUT.printf(Locale.ROOT, "source %s, %,d contacts: %,d subjects indexed (%,d consent to %s), %d classes, %,d kept"
             + " exactly, %,d text ids%n", source, rows, stats.subjects(), consenting, BenchCrm.PURPOSE, stats.classes(),
         stats.exactSubjects(), stats.textIds());
-    OUT.printf(Locale.ROOT, "load %.1f s wall (%,.0f subjects/s), %.1f s CPU of the loading thread (%,.0f subjects/s)%n",
-        seconds, stats.subjects() / seconds, cpu, stats.subjects() / cpu);
+    OUT.printf(Locale.ROOT, "load %.1f s wall (%,.0f subjects/s, %,.0f ledger rows/s), %.1f s CPU of the loading thread,"
+            + " %.1f s CPU of the process (all its threads, GC included)%n", seconds, stats.subjects() / seconds,
+        ledgerRows(store, rows) / seconds, cpu, processCpu);
     OUT.printf(Locale.ROOT, "heap %,d bytes: %.1f bytes per consenting subject, %.1f per indexed subject"
             + " (class sets %,d bytes, entries %,d bytes)%n", after - before, (after - before) / (double) consenting,
         (after - before) / (double) stats.subjects(), stats.bitmapBytes(), stats.entryBytes());
@@ -107,6 +117,21 @@ public final class IndexLoad {
       throw new AssertionError();
     }
   }
+
+  /** The ledger rows loaded: counted in the database, or generated in process. */
+  private static long ledgerRows(ConsentStore store, long rows) {
+    if (store instanceof Synthetic s) {
+      long n = 0;
+      for (long i = 1; i <= rows; i++) {
+        n += s.ledger(i).size();
+      }
+      return n;
+    }
+    return LEDGER_ROWS[0];
+  }
+
+  /** The ledger rows of the PostgreSQL store, counted before the load. */
+  private static final long[] LEDGER_ROWS = {0};
 
   private static boolean seeded(PGSimpleDataSource admin, long rows) throws Exception {
     try (var c = admin.getConnection(); var s = c.createStatement();

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.StringJoiner;
 import java.util.TreeSet;
 import org.consent4j.CollectionMethod;
@@ -164,6 +165,411 @@ public final class LedgerReader {
     }
   }
 
+  /**
+   * Streams every ledger of a PostgreSQL store to {@code sink}, as {@link #readAll} does, but
+   * without the wide join (which repeats every ledger column for each of a grant's set rows, and
+   * sorts all of them). First the grant sets of every grant, in sequence order (a merge of the set
+   * tables' primary keys: no sort), kept as the number of each grant's combination of sets (see
+   * {@link GrantSetTable}); then five narrow queries on the one connection, each in byte order of the
+   * subject id ({@code COLLATE "C"}, which compares no two different ids equal, so no subject is
+   * passed in parts) then sequence: the ledger rows, the grants, the withdrawals, the objections
+   * and the withdrawals of one grant. The detail streams are subsequences of the ledger stream in
+   * the same order, so they are merged by sequence without any lookup. A detail row without its
+   * ledger row (or out of its order: its subject differs), a ledger row without its detail row, or
+   * one with two, fails the read ({@link InvalidLedgerException}). The caller runs it in one
+   * REPEATABLE READ transaction, so all six queries read one snapshot. SELECT only.
+   *
+   * @param progress called with the number of ledger rows read, every {@code progressEvery} rows
+   * @throws SQLException if a query fails
+   * @throws InvalidLedgerException if a row does not form a valid record
+   */
+  public void readAllMerged(Connection c, int fetchSize, java.util.function.Consumer<List<LedgerEntry>> sink,
+      long progressEvery, java.util.function.LongConsumer progress) throws SQLException {
+    GrantSetTable sets = readSets(c, fetchSize, null, null);
+    java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+    readRange(c, fetchSize, () -> sets, null, null, sink, rows, progressEvery, progress);
+  }
+
+  /**
+   * The subject ids (byte order) that split the ledger into {@code parts} ranges of about equal
+   * size, from a sample of about one percent of its pages (the whole ledger when that sample holds
+   * fewer than 100 rows per part); fewer when ids repeat, none for an empty ledger. Only the
+   * balance of the ranges depends on the sample, not what is read.
+   */
+  public List<String> splitPoints(Connection c, int parts) throws SQLException {
+    List<String> out = new ArrayList<>();
+    if (parts < 2) {
+      return out;
+    }
+    StringJoiner fractions = new StringJoiner(",", "ARRAY[", "]::float8[]");
+    for (int i = 1; i < parts; i++) {
+      fractions.add(Double.toString((double) i / parts));
+    }
+    // a sample of about 1% of the pages; a ledger too small to give one is read whole (it is small)
+    for (String sample : List.of(" TABLESAMPLE SYSTEM (1)", "")) {
+      try (PreparedStatement s = c.prepareStatement("SELECT percentile_disc(" + fractions + ") WITHIN GROUP (ORDER BY"
+          + " subject_id COLLATE \"C\"), count(*) FROM " + schema.ledger() + sample);
+          ResultSet r = s.executeQuery()) {
+        if (r.next() && r.getLong(2) >= 100L * parts || sample.isEmpty() && r.getArray(1) != null) {
+          for (Object o : (Object[]) r.getArray(1).getArray()) {
+            if (o != null && (out.isEmpty() || !out.get(out.size() - 1).equals(o))) {
+              out.add((String) o);
+            }
+          }
+          return out;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The sets of the grants with a sequence in [{@code fromSeq}, {@code toSeq}) (null: unbounded),
+   * for {@link #readRange}: the four set tables read in sequence order on the one connection (each
+   * by its primary key, no sort) and merged by sequence, kept as one sorted array of grant
+   * sequences and the number of each grant's combination of sets, 12 bytes per grant while a load
+   * runs (the combinations repeat). PostgreSQL. SELECT only.
+   *
+   * @throws SQLException if a query fails
+   */
+  public GrantSetTable readSets(Connection c, int fetchSize, Long fromSeq, Long toSeq) throws SQLException {
+    Schema t = schema;
+    String where = (fromSeq == null ? "" : " WHERE seq >= ?") + (toSeq == null ? "" : (fromSeq == null ? " WHERE" : " AND")
+        + " seq < ?");
+    GrantSetTable table = new GrantSetTable();
+    try (Stream purposes = new Stream(c, fetchSize, "SELECT seq, purpose FROM " + t.grantPurpose() + where
+            + " ORDER BY seq", fromSeq, toSeq);
+        Stream categories = new Stream(c, fetchSize, "SELECT seq, category FROM " + t.grantCategory() + where
+            + " ORDER BY seq", fromSeq, toSeq);
+        Stream recipients = new Stream(c, fetchSize, "SELECT seq, recipient FROM " + t.grantRecipient() + where
+            + " ORDER BY seq", fromSeq, toSeq);
+        Stream explicit = new Stream(c, fetchSize, "SELECT seq, scope FROM " + t.grantExplicit() + where
+            + " ORDER BY seq", fromSeq, toSeq)) {
+      Stream[] streams = {purposes, categories, recipients, explicit};
+      long previous = Long.MIN_VALUE;
+      while (true) {
+        long seq = Long.MAX_VALUE;
+        boolean any = false;
+        for (Stream x : streams) {
+          if (x.hasRow()) {
+            seq = Math.min(seq, x.rows.getLong(1));
+            any = true;
+          }
+        }
+        if (!any) {
+          break;
+        }
+        if (seq <= previous) {
+          throw new InvalidLedgerException(seq, "the grant sets did not come in sequence order", null);
+        }
+        previous = seq;
+        GrantSets g = new GrantSets();
+        take(purposes, seq, g.purposes);
+        take(categories, seq, g.categories);
+        take(recipients, seq, g.recipients);
+        take(explicit, seq, g.explicit);
+        table.add(seq, g);
+      }
+    }
+    return table;
+  }
+
+  /** Moves the values of the stream's rows of grant {@code seq} into {@code into}. */
+  private static void take(Stream x, long seq, List<String> into) throws SQLException {
+    while (x.hasRow() && x.rows.getLong(1) == seq) {
+      into.add(x.rows.getString(2));
+      x.advance();
+    }
+  }
+
+  /** Supplies the grant sets once they are read (another connection may still be reading them). */
+  @FunctionalInterface
+  public interface SetSupplier {
+    /**
+     * The grant sets.
+     *
+     * @throws SQLException if reading them failed
+     */
+    GrantSetTable get() throws SQLException;
+  }
+
+  /**
+   * The merge of {@link #readAllMerged} for the subjects whose ids are, in byte order, at least
+   * {@code from} and less than {@code to} (null: unbounded). Ranges that split the ids at the same
+   * points pass every subject exactly once, whole. The caller runs it in a REPEATABLE READ
+   * transaction (on several connections: one exported snapshot). The five queries are run (and
+   * sorted by PostgreSQL) before the grant sets are asked for. SELECT only.
+   *
+   * @param rows the rows read so far, shared by the ranges of one load
+   * @throws SQLException if a query fails
+   * @throws InvalidLedgerException if a row does not form a valid record
+   */
+  public void readRange(Connection c, int fetchSize, SetSupplier setSupplier, String from, String to,
+      java.util.function.Consumer<List<LedgerEntry>> sink, java.util.concurrent.atomic.AtomicLong rows,
+      long progressEvery, java.util.function.LongConsumer progress) throws SQLException {
+    Schema t = schema;
+    String where = (from == null ? "" : " subject_id COLLATE \"C\" >= ?")
+        + (from != null && to != null ? " AND" : "") + (to == null ? "" : " subject_id COLLATE \"C\" < ?");
+    String order = (where.isEmpty() ? "" : " WHERE" + where) + " ORDER BY subject_id COLLATE \"C\", seq";
+    try (Stream ledger = new Stream(c, fetchSize, "SELECT seq, subject_id, kind, recorded_at_sec, recorded_at_nano FROM "
+            + t.ledger() + order, from, to);
+        Stream grants = new Stream(c, fetchSize, "SELECT seq, grant_id, granted_at_sec, granted_at_nano,"
+            + " expires_at_sec, expires_at_nano, notice_id, notice_version, evidence_method, evidence_ref FROM "
+            + t.grant() + order, from, to);
+        Stream withdrawals = new Stream(c, fetchSize, "SELECT seq, purpose, recipient, withdrawn_at_sec,"
+            + " withdrawn_at_nano, evidence_method, evidence_ref FROM " + t.withdrawal() + order, from, to);
+        Stream objections = new Stream(c, fetchSize, "SELECT seq, purpose, objected_at_sec, objected_at_nano,"
+            + " evidence_method, evidence_ref FROM " + t.objection() + order, from, to);
+        Stream byId = new Stream(c, fetchSize, "SELECT seq, grant_id, withdrawn_at_sec, withdrawn_at_nano,"
+            + " evidence_method, evidence_ref FROM " + t.grantWithdrawal() + order, from, to)) {
+      GrantSetTable setTable = setSupplier.get();
+      ResultSet r = ledger.rows;
+      String subjectValue = null;
+      SubjectId subject = null;
+      List<LedgerEntry> out = new ArrayList<>();
+      while (r.next()) {
+        long n = rows.incrementAndGet();
+        if (progressEvery > 0 && n % progressEvery == 0) {
+          progress.accept(n);
+        }
+        long seq = r.getLong(1);
+        String value = r.getString(2);
+        if (!value.equals(subjectValue)) {
+          if (!out.isEmpty()) {
+            sink.accept(Collections.unmodifiableList(out));
+            out = new ArrayList<>();
+          }
+          subjectValue = value;
+          subject = SubjectId.of(value);
+        }
+        Row row = new Row();
+        row.seq = seq;
+        row.subject = subject;
+        try {
+          row.kind = RecordKind.of(r.getString(3));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidLedgerException(seq, e.getMessage(), e);
+        }
+        row.recordedAt = Instant.ofEpochSecond(r.getLong(4), r.getInt(5));
+        GrantSets sets = null;
+        switch (row.kind) {
+          case GRANT -> {
+            ResultSet g = grants.at(seq);
+            row.detailMissing = g == null;
+            if (g != null) {
+              row.grantId = g.getString(2);
+              row.grantedAt = instant(g, 3);
+              row.expiresAt = instant(g, 5);
+              row.noticeId = g.getString(7);
+              row.noticeVersion = g.getObject(8, Integer.class);
+              row.evidenceMethod = g.getString(9);
+              row.evidenceRef = g.getString(10);
+              sets = setTable.of(seq);
+              grants.advance();
+            }
+          }
+          case WITHDRAWAL -> {
+            ResultSet w = withdrawals.at(seq);
+            ResultSet x = byId.at(seq);
+            if (w != null && x != null) {
+              throw new InvalidLedgerException(seq, "the withdrawal has both a purpose and a grant row", null);
+            }
+            row.detailMissing = w == null && x == null;
+            if (w != null) {
+              row.purpose = w.getString(2);
+              row.recipient = w.getString(3);
+              row.at = instant(w, 4);
+              row.evidenceMethod = w.getString(6);
+              row.evidenceRef = w.getString(7);
+              withdrawals.advance();
+            } else if (x != null) {
+              row.withdrawnGrant = x.getString(2);
+              row.at = instant(x, 3);
+              row.evidenceMethod = x.getString(5);
+              row.evidenceRef = x.getString(6);
+              byId.advance();
+            }
+          }
+          case OBJECTION -> {
+            ResultSet o = objections.at(seq);
+            row.detailMissing = o == null;
+            if (o != null) {
+              row.purpose = o.getString(2);
+              row.at = instant(o, 3);
+              row.evidenceMethod = o.getString(5);
+              row.evidenceRef = o.getString(6);
+              objections.advance();
+            }
+          }
+          default -> throw new AssertionError(row.kind);
+        }
+        out.add(row.toEntry(sets));
+      }
+      for (Stream s : List.of(grants, withdrawals, objections, byId)) {
+        if (s.hasRow()) {
+          throw new InvalidLedgerException(s.rows.getLong(1), "a detail row has no matching ledger row, or is out of"
+              + " its ledger row's order (its subject differs)", null);
+        }
+      }
+      if (!out.isEmpty()) {
+        sink.accept(Collections.unmodifiableList(out));
+      }
+    }
+  }
+
+  /** Grant sequences (ascending) and the number of their combination of sets; read-only once read. */
+  public static final class GrantSetTable {
+    GrantSetTable() {}
+
+    private long[] seqs = new long[1024];
+    private int[] combos = new int[1024];
+    private int size;
+    private final Map<GrantSets, Integer> ids = new HashMap<>();
+    private final List<GrantSets> distinct = new ArrayList<>();
+
+    void add(long seq, GrantSets g) throws InvalidLedgerException {
+      g.sort();
+      Integer id = ids.get(g);
+      if (id == null) {
+        try {
+          g.parse();
+        } catch (IllegalArgumentException e) {
+          throw new InvalidLedgerException(seq, e.getMessage(), e);
+        }
+        id = distinct.size();
+        ids.put(g, id);
+        distinct.add(g);
+      }
+      if (size == seqs.length) {
+        seqs = java.util.Arrays.copyOf(seqs, size * 2);
+        combos = java.util.Arrays.copyOf(combos, size * 2);
+      }
+      seqs[size] = seq;
+      combos[size] = id;
+      size++;
+    }
+
+    /**
+     * Appends {@code next}, whose grants all come after this table's.
+     *
+     * @throws IllegalArgumentException if they do not
+     */
+    public void append(GrantSetTable next) {
+      if (next.size == 0) {
+        return;
+      }
+      if (size > 0 && next.seqs[0] <= seqs[size - 1]) {
+        throw new IllegalArgumentException("the grant sets of the next part do not follow");
+      }
+      int[] remap = new int[next.distinct.size()];
+      for (int i = 0; i < remap.length; i++) {
+        GrantSets g = next.distinct.get(i);
+        Integer id = ids.get(g);
+        if (id == null) {
+          id = distinct.size();
+          ids.put(g, id);
+          distinct.add(g);
+        }
+        remap[i] = id;
+      }
+      if (size + next.size > seqs.length) {
+        seqs = java.util.Arrays.copyOf(seqs, size + next.size);
+        combos = java.util.Arrays.copyOf(combos, size + next.size);
+      }
+      System.arraycopy(next.seqs, 0, seqs, size, next.size);
+      for (int i = 0; i < next.size; i++) {
+        combos[size + i] = remap[next.combos[i]];
+      }
+      size += next.size;
+    }
+
+    /** The number of grants with sets. */
+    public int grants() {
+      return size;
+    }
+
+    /** The number of distinct combinations of sets. */
+    public int combinations() {
+      return distinct.size();
+    }
+
+    /** The sets of grant {@code seq}, or null when it has none. */
+    GrantSets of(long seq) {
+      int i = java.util.Arrays.binarySearch(seqs, 0, size, seq);
+      return i < 0 ? null : distinct.get(combos[i]);
+    }
+  }
+
+  private static Instant instant(ResultSet r, int secondsColumn) throws SQLException {
+    long seconds = r.getLong(secondsColumn);
+    if (r.wasNull()) {
+      return null;
+    }
+    int nanos = r.getInt(secondsColumn + 1);
+    return r.wasNull() ? null : Instant.ofEpochSecond(seconds, nanos);
+  }
+
+  /** One detail query, read ahead by one row, for the merge of {@link #readAllMerged}. */
+  private static final class Stream implements AutoCloseable {
+    final PreparedStatement statement;
+    final ResultSet rows;
+    private boolean has;
+
+    Stream(Connection c, int fetchSize, String sql, Object... bounds) throws SQLException {
+      statement = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+      try {
+        statement.setFetchSize(fetchSize);
+        int p = 1;
+        for (Object b : bounds) {
+          if (b instanceof String text) {
+            statement.setString(p++, text);
+          } else if (b instanceof Long number) {
+            statement.setLong(p++, number);
+          }
+        }
+        rows = statement.executeQuery();
+      } catch (SQLException | RuntimeException e) {
+        statement.close();
+        throw e;
+      }
+    }
+
+    /** Not yet positioned: the first {@link #hasRow} moves to the first row. */
+    private boolean first = true;
+
+    boolean hasRow() throws SQLException {
+      if (first) {
+        first = false;
+        has = rows.next();
+      }
+      return has;
+    }
+
+    /** The current row when its sequence is {@code seq}, else null. */
+    ResultSet at(long seq) throws SQLException {
+      return hasRow() && rows.getLong(1) == seq ? rows : null;
+    }
+
+    void advance() throws SQLException {
+      has = rows.next();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      statement.close();
+    }
+  }
+
+  private static void addSet(String which, String value, long seq, GrantSets g) throws InvalidLedgerException {
+    switch (which.trim()) {
+      case "P" -> g.purposes.add(value);
+      case "C" -> g.categories.add(value);
+      case "R" -> g.recipients.add(value);
+      case "X" -> g.explicit.add(value);
+      default -> throw new InvalidLedgerException(seq, "unexpected grant set '" + which + "'", null);
+    }
+  }
+
   private static void addSet(ResultSet r, long seq, GrantSets g) throws SQLException {
     String which = r.getString(31);
     if (which == null || g == null) {
@@ -280,6 +686,43 @@ public final class LedgerReader {
     final List<String> categories = new ArrayList<>();
     final List<String> recipients = new ArrayList<>();
     final List<String> explicit = new ArrayList<>();
+
+    /** The names parsed (validated), once per distinct combination of a {@link GrantSetTable}. */
+    SortedSet<Purpose> purposeSet;
+    SortedSet<DataCategory> categorySet;
+    SortedSet<Recipient> recipientSet;
+
+    /** @throws IllegalArgumentException if a name is not valid */
+    void parse() {
+      TreeSet<Purpose> p = new TreeSet<>();
+      purposes.forEach(x -> p.add(Purpose.of(x)));
+      TreeSet<DataCategory> c = new TreeSet<>();
+      categories.forEach(x -> c.add(DataCategory.of(x)));
+      TreeSet<Recipient> r = new TreeSet<>();
+      recipients.forEach(x -> r.add(Recipient.of(x)));
+      categorySet = c;
+      recipientSet = r;
+      purposeSet = p;
+    }
+
+    /** Puts each list in order, so that equal sets are equal lists. */
+    void sort() {
+      Collections.sort(purposes);
+      Collections.sort(categories);
+      Collections.sort(recipients);
+      Collections.sort(explicit);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GrantSets g && purposes.equals(g.purposes) && categories.equals(g.categories)
+          && recipients.equals(g.recipients) && explicit.equals(g.explicit);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(purposes, categories, recipients, explicit);
+    }
   }
 
   /** One row of the entry query, with the columns of its kind. */
@@ -379,13 +822,10 @@ public final class LedgerReader {
       return switch (kind) {
         case GRANT -> {
           GrantSets g = sets == null ? new GrantSets() : sets;
-          TreeSet<Purpose> purposes = new TreeSet<>();
-          g.purposes.forEach(p -> purposes.add(Purpose.of(p)));
-          TreeSet<DataCategory> categories = new TreeSet<>();
-          g.categories.forEach(x -> categories.add(DataCategory.of(x)));
-          TreeSet<Recipient> recipients = new TreeSet<>();
-          g.recipients.forEach(x -> recipients.add(Recipient.of(x)));
-          yield new Grant(GrantId.of(grantId), subject, purposes, categories, recipients,
+          if (g.purposeSet == null) {
+            g.parse();
+          }
+          yield new Grant(GrantId.of(grantId), subject, g.purposeSet, g.categorySet, g.recipientSet,
               noticeId == null ? Optional.empty() : Optional.of(Notice.of(noticeId, noticeVersion)),
               grantedAt, Optional.ofNullable(expiresAt), evidence, g.explicit.contains("categories"),
               g.explicit.contains("transfer"));
