@@ -63,7 +63,14 @@ public final class ConsentInterceptor implements StatementInterceptor {
    * rewrite cached under an older one is ignored.
    */
   private volatile Known known;
-  private final java.util.concurrent.Callable<Known> reader;
+  /** Reads the catalog on the connection it is given. */
+  private final CatalogReader reader;
+
+  /** Reads what the rewriter knows of the database on one connection. */
+  @FunctionalInterface
+  private interface CatalogReader {
+    Known read(Connection c) throws SQLException;
+  }
   private final Cache<Key, Rewrite> cache;
   /** Where catalog checks run that must not run on the statement's session. */
   private final DataSource dataSource;
@@ -151,7 +158,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
   static final String INDEX_NOT_IN_USE = "the engine's consent index is not in use (the engine has none, it is"
       + " still loading, or its change feed is not fresh), so decisions would read the consent store row by row";
 
-  private ConsentInterceptor(ConsentEngine engine, DataSource dataSource, java.util.concurrent.Callable<Known> reader,
+  private ConsentInterceptor(ConsentEngine engine, DataSource dataSource, CatalogReader reader,
       long cacheSize, org.consent4j.jdbc.AuditLevel level, org.consent4j.jdbc.ReadForm form) throws SQLException {
     this.level = level;
     this.form = form;
@@ -159,7 +166,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     this.index = engine.consentIndex().orElse(null);
     this.dataSource = dataSource;
     this.reader = reader;
-    this.known = read(reader);
+    this.known = read(null);
     this.lastCheck = System.nanoTime();
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
   }
@@ -204,7 +211,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
     mapping.validate(engine.catalog());
     new Schema(consentTablePrefix); // validates the prefix
     return new ConsentInterceptor(engine, dataSource,
-        () -> rewriter(dataSource, engine, mapping, consentSchema, consentTablePrefix, level), cacheSize, level, form);
+        c -> rewriter(c, engine, mapping, consentSchema, consentTablePrefix, level), cacheSize, level, form);
   }
 
   /**
@@ -219,7 +226,7 @@ public final class ConsentInterceptor implements StatementInterceptor {
   @Override
   public void refresh() throws SQLException {
     synchronized (refreshing) {
-      known = read(reader);
+      known = read(null);
       lastCheck = System.nanoTime();
     }
   }
@@ -263,7 +270,8 @@ public final class ConsentInterceptor implements StatementInterceptor {
     if (!force && now - lastCheck < checkIntervalNanos) {
       return k;
     }
-    String v = catalogVersion(session, k.dialect()); // a failed check fails the statement and counts for nothing
+    Connection on = checkedOn(session, k.dialect());
+    String v = catalogVersion(on, k.dialect()); // a failed check fails the statement and counts for nothing
     lastCheck = now;
     if (k.covers(v)) {
       return k;
@@ -273,7 +281,12 @@ public final class ConsentInterceptor implements StatementInterceptor {
       if (latest.covers(v)) {
         return latest;
       }
-      Known fresh = read(reader); // began after v was read, so it holds everything v reflects
+      // Began after v was read, so it holds everything v reflects. Read on the session when it is
+      // in auto-commit mode (it sees the committed catalog, as any connection would): a connection of
+      // the data source could wait for a pool whose every connection is held by a statement waiting
+      // here. Inside a transaction, on a connection of the data source: the session's own uncommitted
+      // DDL must not become what every other session's statements are rewritten by.
+      Known fresh = read(on != null && on.getAutoCommit() ? on : null);
       if (!fresh.version().equals(v) && fresh.covered().size() < 64) {
         fresh.covered().add(v);
       }
@@ -283,27 +296,41 @@ public final class ConsentInterceptor implements StatementInterceptor {
     }
   }
 
-  private String catalogVersion(Connection session, Dialect dialect) throws SQLException {
+  /**
+   * The connection the catalog is checked and read on for a statement on {@code session}: the
+   * session itself, or null (a connection of the data source) when there is none or when, on
+   * PostgreSQL, it is inside a repeatable-read or serializable transaction, whose snapshot hides
+   * catalog changes that name resolution sees.
+   */
+  private static Connection checkedOn(Connection session, Dialect dialect) throws SQLException {
     if (session == null || (dialect == Dialect.POSTGRESQL && !session.getAutoCommit()
         && session.getTransactionIsolation() > Connection.TRANSACTION_READ_COMMITTED)) {
+      return null;
+    }
+    return session;
+  }
+
+  /** The catalog's fingerprint, read on {@code on} (null: a connection of the data source). */
+  private String catalogVersion(Connection on, Dialect dialect) throws SQLException {
+    if (on == null) {
       try (Connection c = dataSource.getConnection()) {
         return org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(c, dialect);
       }
     }
-    return org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(session, dialect);
+    return org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(on, dialect);
   }
 
-  private static Known read(java.util.concurrent.Callable<Known> reader) throws SQLException {
-    try {
-      return reader.call();
-    } catch (SQLException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new SQLException(e);
+  /** What the rewriter knows, read on {@code on} (null: a connection of the data source). */
+  private Known read(Connection on) throws SQLException {
+    if (on == null) {
+      try (Connection c = dataSource.getConnection()) {
+        return reader.read(c);
+      }
     }
+    return reader.read(on);
   }
 
-  private static Known rewriter(DataSource dataSource, ConsentEngine engine, SchemaMapping mapping,
+  private static Known rewriter(Connection c, ConsentEngine engine, SchemaMapping mapping,
       Optional<String> consentSchema, String consentTablePrefix, org.consent4j.jdbc.AuditLevel level)
       throws SQLException {
     Schema store;
@@ -312,35 +339,33 @@ public final class ConsentInterceptor implements StatementInterceptor {
     org.consent4j.jdbc.internal.rewrite.DatabaseObjects objects;
     java.util.Set<String> unsafeFunctions;
     String version;
-    try (Connection c = dataSource.getConnection()) {
-      mapping.validate(c);
-      dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
-      // first, so that a change made while the rest is read shows as a different fingerprint
-      version = org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(c, dialect);
-      store = Schema.of(consentTablePrefix, consentSchema, dialect, c.getMetaData());
-      for (TableMapping t : mapping.tables()) {
-        tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
-            t.subjectColumns(), t.rowCategory(), t.columns(), Optional.of(
-                org.consent4j.jdbc.internal.rewrite.LiveKeys.read(c, t.schema().orElse(null), t.table())),
-            LiveColumns.references(c, t.schema().orElse(null), t.table()),
-            LiveColumns.primaryKey(c, t.schema().orElse(null), t.table())));
+    mapping.validate(c);
+    dialect = Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+    // first, so that a change made while the rest is read shows as a different fingerprint
+    version = org.consent4j.jdbc.internal.rewrite.CatalogVersion.read(c, dialect);
+    store = Schema.of(consentTablePrefix, consentSchema, dialect, c.getMetaData());
+    for (TableMapping t : mapping.tables()) {
+      tables.add(new ProtectedTable(t.schema(), t.table(), LiveColumns.read(c, t.schema().orElse(null), t.table()),
+          t.subjectColumns(), t.rowCategory(), t.columns(), Optional.of(
+              org.consent4j.jdbc.internal.rewrite.LiveKeys.read(c, t.schema().orElse(null), t.table())),
+          LiveColumns.references(c, t.schema().orElse(null), t.table()),
+          LiveColumns.primaryKey(c, t.schema().orElse(null), t.table())));
+    }
+    List<org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName> names = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      names.add(new org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName(t.schema(), t.table()));
+    }
+    // Views may call functions and functions may read views: read both until neither grows.
+    java.util.Set<String> functions = java.util.Set.of();
+    while (true) {
+      objects = org.consent4j.jdbc.internal.rewrite.DatabaseObjects.read(c, dialect, names, mapping.trusted(),
+          functions);
+      unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), objects.unsafeNames(),
+          mapping.trusted());
+      if (unsafeFunctions.equals(functions)) {
+        break;
       }
-      List<org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName> names = new ArrayList<>();
-      for (TableMapping t : mapping.tables()) {
-        names.add(new org.consent4j.jdbc.internal.rewrite.DatabaseObjects.MappedName(t.schema(), t.table()));
-      }
-      // Views may call functions and functions may read views: read both until neither grows.
-      java.util.Set<String> functions = java.util.Set.of();
-      while (true) {
-        objects = org.consent4j.jdbc.internal.rewrite.DatabaseObjects.read(c, dialect, names, mapping.trusted(),
-            functions);
-        unsafeFunctions = LiveRoutines.readingMappedTables(c, dialect, mapping.tableNames(), objects.unsafeNames(),
-            mapping.trusted());
-        if (unsafeFunctions.equals(functions)) {
-          break;
-        }
-        functions = unsafeFunctions;
-      }
+      functions = unsafeFunctions;
     }
     return new Known(new SqlRewriter(tables, objects, unsafeFunctions, engine.catalog(), dialect, store,
         level == org.consent4j.jdbc.AuditLevel.SUBJECT), version, dialect,

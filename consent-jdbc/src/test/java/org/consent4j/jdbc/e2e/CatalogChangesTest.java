@@ -55,6 +55,35 @@ final class CatalogChangesTest {
     }
   }
 
+  /**
+   * A pool whose every connection is held by a guarded connection: the catalog read again after a
+   * change must not wait for another connection of the pool (it would wait until the pool's
+   * timeout, and every statement behind it with it). In auto-commit mode it is read on the
+   * statement's own session.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aCatalogChangeIsReadOnTheSessionWhenThePoolHasNoOtherConnection(Database db) throws Exception {
+    try (Crm crm = new Crm(db)) {
+      com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+      config.setDataSource(crm.db.dataSource());
+      config.setMaximumPoolSize(1);
+      config.setConnectionTimeout(250);
+      config.setPoolName("consent4j-catalog-one");
+      try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
+        org.consent4j.jdbc.wrapper.ConsentDataSource guarded =
+            org.consent4j.jdbc.wrapper.ConsentDataSource.wrap(pool, crm.engine, crm.mapping, crm.store);
+        guarded.catalogCheckInterval(Duration.ZERO);
+        try (Connection c = guarded.getConnection(); ProcessingScope scope = crm.engine.process(Crm.MARKETING)) {
+          assertEquals(3, crm.statementQuery(c, "SELECT id FROM $contact").size());
+          raw(crm, "CREATE VIEW $v_pool AS SELECT * FROM $contact"); // around the pool
+          assertEquals(ReasonCode.BYPASS_REFUSED, refusal(() -> crm.statementQuery(c, "SELECT id, email FROM $v_pool")));
+          assertEquals(3, crm.statementQuery(c, "SELECT id FROM $contact").size());
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void aTableReplacedByAViewOverAMappedTableIsNotReadThroughTheCachedRewrite(Database db) throws Exception {
