@@ -6,13 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.h2.jdbcx.JdbcDataSource;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,5 +94,76 @@ final class PostFilteredResultSetTest {
       assertThrows(SQLException.class, rs::next);
     }
     assertEquals(List.of("closed 2"), listener.events, "two rows were delivered");
+  }
+
+  /** Every getter of a column of {@link ResultSet}, by index or by label, found by reflection. */
+  static List<Method> getters() {
+    return Arrays.stream(ResultSet.class.getMethods())
+        .filter(m -> !Modifier.isStatic(m.getModifiers()) && m.getName().startsWith("get")
+            && m.getParameterCount() >= 1
+            && (m.getParameterTypes()[0] == int.class || m.getParameterTypes()[0] == String.class))
+        .sorted(Comparator.comparing(Method::toString))
+        .toList();
+  }
+
+  @Test
+  void theGettersFoundAreAllOfThem() {
+    // Java 17: 34 getters by index, 34 by label
+    assertTrue(getters().size() >= 68, "found only " + getters().size());
+    assertTrue(getters().stream().anyMatch(m -> m.getName().equals("getSQLXML")));
+  }
+
+  @Provide
+  Arbitrary<Method> getter() {
+    return Arbitraries.of(getters());
+  }
+
+  /**
+   * Whatever the getter, a masked value reads as its type's NULL (null, 0, false) and {@code wasNull}
+   * says so, by index and by label; the driver's value ('c', which most getters cannot even convert)
+   * must not come through. Checked on the post-filtered result set itself, so {@code getRef}, which
+   * {@link ResultSetWrapper} refuses before it gets there, is covered too.
+   */
+  @Property(tries = 400)
+  void everyGetterReadsAMaskedValueAsNull(@ForAll("getter") Method getter) throws Exception {
+    JdbcDataSource h2 = H2.database("postfiltered-getters");
+    try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS PERSON(ID INT PRIMARY KEY, EMAIL VARCHAR(20))");
+      s.execute("MERGE INTO PERSON VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+      try (ResultSet rs = PostFilteredResultSet.wrap(
+          s.executeQuery("SELECT ID, EMAIL, ID AS C4J_S0 FROM PERSON ORDER BY ID"), FILTER, 1)) {
+        assertTrue(rs.next());
+        assertTrue(rs.next(), "row 2 is skipped");
+        assertEquals(3, rs.getInt(1));
+        Object[] args = new Object[getter.getParameterCount()];
+        Class<?>[] types = getter.getParameterTypes();
+        args[0] = types[0] == int.class ? (Object) 2 : "EMAIL";
+        for (int i = 1; i < args.length; i++) {
+          args[i] = types[i] == Class.class ? String.class
+              : types[i] == Map.class ? Map.of()
+              : types[i] == Calendar.class ? Calendar.getInstance()
+              : types[i] == int.class ? (Object) 0 : null;
+        }
+        Object value;
+        try {
+          value = getter.invoke(rs, args);
+        } catch (InvocationTargetException e) {
+          throw new AssertionError(getter + " did not mask the value: the driver answered", e.getCause());
+        }
+        Class<?> type = getter.getReturnType();
+        Object absent = type == boolean.class ? Boolean.FALSE
+            : type == byte.class ? (Object) (byte) 0
+            : type == short.class ? (Object) (short) 0
+            : type == int.class ? (Object) 0
+            : type == long.class ? (Object) 0L
+            : type == float.class ? (Object) 0f
+            : type == double.class ? (Object) 0d
+            : null;
+        assertEquals(absent, value, getter.toString());
+        assertTrue(rs.wasNull(), getter + ": wasNull");
+        assertEquals("3", rs.getString(1), "an unmasked column still reads");
+        assertFalse(rs.wasNull());
+      }
+    }
   }
 }
