@@ -123,9 +123,7 @@ public final class LedgerReader {
     try (PreparedStatement s = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       s.setFetchSize(fetchSize);
       try (ResultSet r = s.executeQuery()) {
-        String subjectValue = null;
-        SubjectId subject = null;
-        List<LedgerEntry> ledger = new ArrayList<>();
+        Ledgers ledgers = new Ledgers(sink);
         Row row = null;
         GrantSets sets = null;
         long rows = 0;
@@ -140,27 +138,18 @@ public final class LedgerReader {
             continue;
           }
           if (row != null) {
-            ledger.add(row.toEntry(sets));
+            ledgers.add(row.toEntry(sets));
           }
-          String value = r.getString(2);
-          if (!value.equals(subjectValue)) {
-            if (!ledger.isEmpty()) {
-              sink.accept(Collections.unmodifiableList(ledger));
-              ledger = new ArrayList<>();
-            }
-            subjectValue = value;
-            subject = SubjectId.of(value);
-          }
-          row = Row.read(r, subject);
+          row = Row.read(r, ledgers.subject(r.getString(2)));
           sets = row.kind == RecordKind.GRANT ? new GrantSets() : null;
           if (sets != null) {
             addSet(r, seq, sets);
           }
         }
         if (row != null) {
-          ledger.add(row.toEntry(sets));
-          sink.accept(Collections.unmodifiableList(ledger));
+          ledgers.add(row.toEntry(sets));
         }
+        ledgers.flush();
       }
     }
   }
@@ -324,33 +313,14 @@ public final class LedgerReader {
             + " evidence_method, evidence_ref FROM " + t.grantWithdrawal() + order, from, to)) {
       GrantSetTable setTable = setSupplier.get();
       ResultSet r = ledger.rows;
-      String subjectValue = null;
-      SubjectId subject = null;
-      List<LedgerEntry> out = new ArrayList<>();
+      Ledgers ledgers = new Ledgers(sink);
       while (r.next()) {
         long n = rows.incrementAndGet();
         if (progressEvery > 0 && n % progressEvery == 0) {
           progress.accept(n);
         }
-        long seq = r.getLong(1);
-        String value = r.getString(2);
-        if (!value.equals(subjectValue)) {
-          if (!out.isEmpty()) {
-            sink.accept(Collections.unmodifiableList(out));
-            out = new ArrayList<>();
-          }
-          subjectValue = value;
-          subject = SubjectId.of(value);
-        }
-        Row row = new Row();
-        row.seq = seq;
-        row.subject = subject;
-        try {
-          row.kind = RecordKind.of(r.getString(3));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidLedgerException(seq, e.getMessage(), e);
-        }
-        row.recordedAt = Instant.ofEpochSecond(r.getLong(4), r.getInt(5));
+        Row row = Row.ledgerColumns(r, ledgers.subject(r.getString(2)));
+        long seq = row.seq;
         GrantSets sets = null;
         switch (row.kind) {
           case GRANT -> {
@@ -403,7 +373,7 @@ public final class LedgerReader {
           }
           default -> throw new AssertionError(row.kind);
         }
-        out.add(row.toEntry(sets));
+        ledgers.add(row.toEntry(sets));
       }
       for (Stream s : List.of(grants, withdrawals, objections, byId)) {
         if (s.hasRow()) {
@@ -411,8 +381,43 @@ public final class LedgerReader {
               + " its ledger row's order (its subject differs)", null);
         }
       }
-      if (!out.isEmpty()) {
-        sink.accept(Collections.unmodifiableList(out));
+      ledgers.flush();
+    }
+  }
+
+  /**
+   * Gathers the entries of consecutive rows with one subject id into one ledger, passed to the
+   * sink (unmodifiable) when the id changes and at {@link #flush}.
+   */
+  private static final class Ledgers {
+    private final java.util.function.Consumer<List<LedgerEntry>> sink;
+    private String value;
+    private SubjectId subject;
+    private List<LedgerEntry> ledger = new ArrayList<>();
+
+    Ledgers(java.util.function.Consumer<List<LedgerEntry>> sink) {
+      this.sink = sink;
+    }
+
+    /** The subject of a row whose subject id is {@code id}; passes the previous ledger on when the id changed. */
+    SubjectId subject(String id) {
+      if (!id.equals(value)) {
+        flush();
+        value = id;
+        subject = SubjectId.of(id);
+      }
+      return subject;
+    }
+
+    void add(LedgerEntry entry) {
+      ledger.add(entry);
+    }
+
+    /** Passes the ledger gathered so far on, if any. */
+    void flush() {
+      if (!ledger.isEmpty()) {
+        sink.accept(Collections.unmodifiableList(ledger));
+        ledger = new ArrayList<>();
       }
     }
   }
@@ -500,6 +505,7 @@ public final class LedgerReader {
     }
   }
 
+  /** The instant in columns {@code secondsColumn} (seconds) and the next (nanos); null when either is NULL. */
   private static Instant instant(ResultSet r, int secondsColumn) throws SQLException {
     long seconds = r.getLong(secondsColumn);
     if (r.wasNull()) {
@@ -748,7 +754,11 @@ public final class LedgerReader {
     String evidenceRef;
     boolean detailMissing;
 
-    static Row read(ResultSet r, SubjectId subject) throws SQLException {
+    /**
+     * The ledger row's own columns, which every query that reads ledger rows selects first: seq,
+     * subject_id, kind, recorded_at_sec, recorded_at_nano.
+     */
+    static Row ledgerColumns(ResultSet r, SubjectId subject) throws SQLException {
       Row row = new Row();
       row.seq = r.getLong(1);
       row.subject = subject;
@@ -758,6 +768,11 @@ public final class LedgerReader {
         throw new InvalidLedgerException(row.seq, e.getMessage(), e);
       }
       row.recordedAt = Instant.ofEpochSecond(r.getLong(4), r.getInt(5));
+      return row;
+    }
+
+    static Row read(ResultSet r, SubjectId subject) throws SQLException {
+      Row row = ledgerColumns(r, subject);
       switch (row.kind) {
         case GRANT -> {
           row.grantId = r.getString(6);
@@ -797,12 +812,6 @@ public final class LedgerReader {
         default -> throw new AssertionError(row.kind);
       }
       return row;
-    }
-
-    private static Instant instant(ResultSet r, int secondsColumn) throws SQLException {
-      Long seconds = r.getObject(secondsColumn, Long.class);
-      Integer nanos = r.getObject(secondsColumn + 1, Integer.class);
-      return seconds == null || nanos == null ? null : Instant.ofEpochSecond(seconds, nanos);
     }
 
     LedgerEntry toEntry(GrantSets sets) throws InvalidLedgerException {
