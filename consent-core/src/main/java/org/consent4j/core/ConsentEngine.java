@@ -330,12 +330,7 @@ public final class ConsentEngine implements AutoCloseable {
     PurposeDefinition definition = catalog.require(context);
     java.util.SortedSet<DataCategory> asked = declared(categories);
     Instant now = clock.instant();
-    Decision decision = index != null && index.isUsable()
-        ? index.decideOrNull(subject, definition, context, asked, now) : null;
-    if (decision == null) {
-      List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(subject) : List.of();
-      decision = ConsentRules.decide(subject, catalog, definition, context, ledger, asked, now);
-    }
+    Decision decision = decideOne(subject, definition, context, asked, now);
     audit(List.of(decision), context, asked, "check", now);
     return decision;
   }
@@ -422,13 +417,13 @@ public final class ConsentEngine implements AutoCloseable {
     Objects.requireNonNull(categories, "categories");
     Objects.requireNonNull(at, "at");
     PurposeDefinition definition = catalog.require(context);
-    TreeSet<DataCategory> asked = new TreeSet<>(declared(categories));
+    java.util.SortedSet<DataCategory> asked = declared(categories);
     if (index == null || !ConsentRules.needsHistory(definition) || asked.size() > ConsentIndex.Decider.MAX_CATEGORIES
         || !index.isUsable()) {
       return Optional.empty();
     }
     return Optional.of(index.decider(definition, context, asked, at,
-        s -> decide(List.of(s), definition, context, asked, at).get(s)));
+        s -> decideOne(s, definition, context, asked, at)));
   }
 
   /** The last categories {@link #declared} was given and its answer, so that repeated checks skip the copy. */
@@ -468,19 +463,28 @@ public final class ConsentEngine implements AutoCloseable {
     return frozen;
   }
 
+  /**
+   * The decision for one subject, for a purpose and categories already looked up: from the consent
+   * index when it is usable and answers, else by the rules over the subject's cached ledger.
+   */
+  private Decision decideOne(SubjectId s, PurposeDefinition definition, AccessContext context,
+      java.util.SortedSet<DataCategory> asked, Instant at) {
+    Decision d = index != null && ConsentRules.needsHistory(definition) && index.isUsable()
+        ? index.decideOrNull(s, definition, context, asked, at) : null;
+    if (d == null) {
+      List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(s) : List.of();
+      d = ConsentRules.decide(s, catalog, definition, context, ledger, asked, at);
+    }
+    return d;
+  }
+
   /** The decisions of {@link #decideAll}, for a purpose and categories already looked up. */
   private Map<SubjectId, Decision> decide(Collection<SubjectId> subjects, PurposeDefinition definition,
       AccessContext context, java.util.SortedSet<DataCategory> asked, Instant at) {
     if (subjects.size() == 1) {
-      // one subject (a check, a decider's fallback): no copies, no ordered map
+      // one subject: no copies, no ordered map
       SubjectId s = Objects.requireNonNull(subjects.iterator().next(), "subject");
-      Decision d = index != null && ConsentRules.needsHistory(definition) && index.isUsable()
-          ? index.decideOrNull(s, definition, context, asked, at) : null;
-      if (d == null) {
-        List<LedgerEntry> ledger = ConsentRules.needsHistory(definition) ? cache.ledger(s) : List.of();
-        d = ConsentRules.decide(s, catalog, definition, context, ledger, asked, at);
-      }
-      return java.util.Collections.singletonMap(s, d);
+      return java.util.Collections.singletonMap(s, decideOne(s, definition, context, asked, at));
     }
     List<SubjectId> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
     for (SubjectId s : distinct) {
