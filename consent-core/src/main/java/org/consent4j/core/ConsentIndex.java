@@ -343,9 +343,8 @@ public final class ConsentIndex implements AutoCloseable {
     if (!isUsable()) {
       return Optional.empty();
     }
-    // decideOrNull may remember the set by identity: give it one no one can change
-    return Optional.ofNullable(decideOrNull(subject, definition, context,
-        java.util.Collections.unmodifiableSortedSet(new TreeSet<>(asked)), at));
+    // the caller's set may change afterwards: it is not remembered
+    return Optional.ofNullable(decideOrNull(subject, definition, context, asked, at, false));
   }
 
   /**
@@ -355,6 +354,12 @@ public final class ConsentIndex implements AutoCloseable {
    */
   Decision decideOrNull(SubjectId subject, PurposeDefinition definition, AccessContext context,
       SortedSet<DataCategory> asked, Instant at) {
+    return decideOrNull(subject, definition, context, asked, at, true);
+  }
+
+  /** {@link #decideOrNull}, remembering {@code asked} by its identity only when it is {@code fixedAsked}. */
+  private Decision decideOrNull(SubjectId subject, PurposeDefinition definition, AccessContext context,
+      SortedSet<DataCategory> asked, Instant at, boolean fixedAsked) {
     if (!ConsentRules.needsHistory(definition)) {
       return ConsentRules.decide(subject, catalog, definition, context, List.of(), asked, at);
     }
@@ -372,7 +377,7 @@ public final class ConsentIndex implements AutoCloseable {
       List<LedgerEntry> ledger = s.exact.get(subject);
       return ledger == null ? null : ConsentRules.decide(subject, catalog, definition, context, ledger, asked, at);
     }
-    Template t = s.template(cls, definition, context, asked, at, catalog, true);
+    Template t = s.template(cls, definition, context, asked, at, catalog, fixedAsked);
     if (t == null) {
       return null;
     }
