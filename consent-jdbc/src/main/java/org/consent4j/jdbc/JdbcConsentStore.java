@@ -427,8 +427,7 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
       long setsStarted = System.nanoTime();
       java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
       List<Thread> threads = new ArrayList<>();
-      Throwable[] failure = new Throwable[others.size()];
-      Throwable[] failures = failure;
+      Throwable[] failures = new Throwable[others.size()];
       for (int i = 0; i < others.size(); i++) {
         int range = i;
         Connection o = others.get(i);
@@ -472,7 +471,7 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
           throw new SQLException("interrupted while reading every ledger", e);
         }
       }
-      for (Throwable f : failure) {
+      for (Throwable f : failures) {
         if (f instanceof SQLException e) {
           throw e;
         }
