@@ -98,7 +98,7 @@ public final class ConsentEngine implements AutoCloseable {
     this.cache = new ConsentStateCache(store, clock, b.cacheMaximumSize, b.cacheTimeToLive, b.cacheTrusted);
     boolean ownStore = b.store == null;
     boolean indexed = b.consentIndex != null ? b.consentIndex
-        : store instanceof LedgerSource && (ownStore || b.cacheTrustedSet);
+        : indexedByDefault(store, ownStore, b.cacheTrustedSet);
     if (indexed) {
       this.index = new ConsentIndex(catalog, store, clock, b.cacheTrusted);
       if (store instanceof InMemoryConsentStore) {
@@ -108,6 +108,34 @@ public final class ConsentEngine implements AutoCloseable {
       }
     } else {
       this.index = null;
+    }
+  }
+
+  /**
+   * The system property that sets whether engines built without {@link Builder#consentIndex}
+   * keep a consent index: {@code auto} (the default: only where it is safe, see {@link
+   * Builder#consentIndex}), {@code on} (wherever the store is a {@link LedgerSource}) or {@code
+   * off}. Read when an engine is built. Meant for running a whole test suite each way ({@code mvn
+   * verify -Dconsent4j.consentIndex=off}) and for turning the index off without a code change;
+   * {@code on} is as unsafe as {@code consentIndex(true)} for a store other engines write to
+   * without a change feed.
+   */
+  public static final String CONSENT_INDEX_PROPERTY = "consent4j.consentIndex";
+
+  private static boolean indexedByDefault(ConsentStore store, boolean ownStore, boolean feed) {
+    String value = System.getProperty(CONSENT_INDEX_PROPERTY);
+    String mode = value == null ? "auto" : value.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (mode) {
+      case "auto":
+      case "":
+        return store instanceof LedgerSource && (ownStore || feed);
+      case "on":
+        return store instanceof LedgerSource;
+      case "off":
+        return false;
+      default:
+        throw new IllegalArgumentException("system property " + CONSENT_INDEX_PROPERTY + " is '" + value
+            + "'; it must be auto, on or off");
     }
   }
 
@@ -692,7 +720,9 @@ public final class ConsentEngine implements AutoCloseable {
      * condition answers false, and reloads when it answers true again). With an in-memory store
      * the index is loaded when the engine is built; with another store it loads in the background,
      * and decisions read the store until it is complete. Turning it on for a store shared with
-     * other engines without a change feed lets this engine miss their writes.
+     * other engines without a change feed lets this engine miss their writes. Without a call to
+     * this method, the system property {@value ConsentEngine#CONSENT_INDEX_PROPERTY} ({@code
+     * auto}, {@code on}, {@code off}) can change the default.
      *
      * @throws IllegalArgumentException at {@link #build()} if enabled and the store is no {@link LedgerSource}
      */

@@ -82,14 +82,63 @@ final class ConsentIndexEngineTest {
     }
   }
 
+  /** Runs {@code body} with the system property {@link ConsentEngine#CONSENT_INDEX_PROPERTY} set (null: unset), then restores it. */
+  static void withIndexProperty(String value, Runnable body) {
+    String before = System.getProperty(ConsentEngine.CONSENT_INDEX_PROPERTY);
+    try {
+      if (value == null) {
+        System.clearProperty(ConsentEngine.CONSENT_INDEX_PROPERTY);
+      } else {
+        System.setProperty(ConsentEngine.CONSENT_INDEX_PROPERTY, value);
+      }
+      body.run();
+    } finally {
+      if (before == null) {
+        System.clearProperty(ConsentEngine.CONSENT_INDEX_PROPERTY);
+      } else {
+        System.setProperty(ConsentEngine.CONSENT_INDEX_PROPERTY, before);
+      }
+    }
+  }
+
   @Test
   void theEnginesOwnStoreIsIndexedAndAStoreGivenWithoutAFeedIsNot() {
+    // The default itself, whatever the suite runs with (-Dconsent4j.consentIndex=on or off).
+    withIndexProperty(null, this::defaults);
+    withIndexProperty(" Auto ", this::defaults);
+  }
+
+  private void defaults() {
     assertTrue(ConsentEngine.builder().catalog(CATALOG).build().consentIndex().isPresent());
     assertFalse(ConsentEngine.builder().catalog(CATALOG).store(new InMemoryConsentStore()).build()
         .consentIndex().isPresent(), "another engine may share the store: not safe without a change feed");
     assertTrue(ConsentEngine.builder().catalog(CATALOG).store(new InMemoryConsentStore()).cacheTrustedWhile(() -> true)
         .build().consentIndex().isPresent());
     assertFalse(ConsentEngine.builder().catalog(CATALOG).consentIndex(false).build().consentIndex().isPresent());
+  }
+
+  @Test
+  void theSystemPropertyTurnsTheIndexOnOrOffWhereNoBuilderCallSaysOtherwise() {
+    withIndexProperty("on", () -> {
+      assertTrue(ConsentEngine.builder().catalog(CATALOG).store(new InMemoryConsentStore()).build()
+          .consentIndex().isPresent(), "on: every store that lists its ledgers");
+      assertFalse(ConsentEngine.builder().catalog(CATALOG).store(new ConsentEngineConcurrencyTest.SlowReads())
+          .build().consentIndex().isPresent(), "on: a store that cannot list its ledgers keeps the engine unindexed");
+      assertFalse(ConsentEngine.builder().catalog(CATALOG).consentIndex(false).build().consentIndex().isPresent(),
+          "the builder's own choice wins");
+    });
+    withIndexProperty("OFF", () -> {
+      assertFalse(ConsentEngine.builder().catalog(CATALOG).build().consentIndex().isPresent());
+      assertFalse(ConsentEngine.builder().catalog(CATALOG).store(new InMemoryConsentStore())
+          .cacheTrustedWhile(() -> true).build().consentIndex().isPresent());
+      assertTrue(ConsentEngine.builder().catalog(CATALOG).consentIndex(true).build().consentIndex().isPresent(),
+          "the builder's own choice wins");
+    });
+    withIndexProperty("sometimes", () -> {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ConsentEngine.builder().catalog(CATALOG).build());
+      assertEquals("system property consent4j.consentIndex is 'sometimes'; it must be auto, on or off", e.getMessage());
+    });
   }
 
   @Test
