@@ -42,7 +42,7 @@ final class ConsentIndexDeciderConcurrencyTest {
 
   @RepeatedTest(5)
   void noDeciderPermitsAfterWithdrawReturns() throws Exception {
-    ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).build();
+    ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).consentIndex(true).build();
     for (int i = 0; i < GRANTED; i++) {
       engine.grant(Grant.builder(SubjectId.of(i)).purpose(MARKETING).category("contact.email"));
     }

@@ -216,7 +216,7 @@ final class ConsentIndexEngineTest {
         .purpose("billing", LegalBasis.CONTRACT, "contact.email").category("contact.email").build();
     ConsentEngine off = ConsentEngine.builder().catalog(catalog).consentIndex(false).build();
     assertTrue(off.decider(CTX, EMAIL, Instant.now()).isEmpty(), "no index");
-    ConsentEngine on = ConsentEngine.builder().catalog(catalog).build();
+    ConsentEngine on = ConsentEngine.builder().catalog(catalog).consentIndex(true).build();
     assertTrue(on.decider(CTX, EMAIL, Instant.now()).isPresent());
     assertTrue(on.decider(AccessContext.of("reader", "billing"), EMAIL, Instant.now()).isEmpty(),
         "a contract purpose's decisions read no ledger");
@@ -258,7 +258,7 @@ final class ConsentIndexEngineTest {
     ConsentEngine nodeA = ConsentEngine.builder().catalog(CATALOG).store(shared).build();
     AtomicBoolean fresh = new AtomicBoolean(true);
     ConsentEngine nodeB = ConsentEngine.builder().catalog(CATALOG).store(counting).cacheTrustedWhile(fresh::get)
-        .cacheMaximumSize(0).build();
+        .cacheMaximumSize(0).consentIndex(true).build();
     awaitUsable(nodeB);
     ConsentIndex index = nodeB.consentIndex().orElseThrow();
     SubjectId s = SubjectId.of(5);
@@ -306,7 +306,7 @@ final class ConsentIndexEngineTest {
    */
   @RepeatedTest(10)
   void noDecisionFromTheIndexPermitsAfterWithdrawReturns() throws Exception {
-    ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).cacheMaximumSize(0).build();
+    ConsentEngine engine = ConsentEngine.builder().catalog(CATALOG).cacheMaximumSize(0).consentIndex(true).build();
     int n = 64;
     List<SubjectId> subjects = new ArrayList<>();
     for (int i = 0; i < n; i++) {

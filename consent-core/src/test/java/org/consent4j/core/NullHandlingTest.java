@@ -64,7 +64,7 @@ final class NullHandlingTest {
   @Test
   void engineRejectsNulls() {
     NullPointerTester t = tester();
-    ConsentEngine engine = ConsentEngine.builder().catalog(ConsentEngineTest.CATALOG).build();
+    ConsentEngine engine = ConsentEngine.builder().catalog(ConsentEngineTest.CATALOG).consentIndex(true).build();
     t.testAllPublicInstanceMethods(engine);
     t.testAllPublicConstructors(ConsentIndex.class);
     t.testAllPublicInstanceMethods(engine.consentIndex().orElseThrow());
