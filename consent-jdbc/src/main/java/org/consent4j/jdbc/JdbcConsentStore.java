@@ -274,6 +274,11 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
   static final long LOAD_PROGRESS_EVERY = 1_000_000;
   /** The sort memory of a full read's transaction on PostgreSQL ({@code SET LOCAL work_mem}). */
   static final String LOAD_WORK_MEM = "128MB";
+  /**
+   * The longest a full read's transaction on PostgreSQL waits for a lock ({@code SET LOCAL
+   * lock_timeout}): see {@link #beginLoad}.
+   */
+  static final String LOAD_LOCK_TIMEOUT = "2s";
   private static final System.Logger LOG = System.getLogger(JdbcConsentStore.class.getName());
 
   /**
@@ -320,7 +325,7 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
             "consent store: {0} ledger rows read for a full load ({1} s)", rows,
             (System.nanoTime() - started) / 1_000_000_000L);
         if (dialect == Dialect.POSTGRESQL) {
-          beginLoad(c, null);
+          beginLoad(c, null, schema);
           if (parallelism < 2 || !readInParallel(c, sink, parallelism, progress)) {
             reader.readAllMerged(c, LOAD_FETCH_SIZE, sink, LOAD_PROGRESS_EVERY, progress);
           }
@@ -359,8 +364,19 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
   /**
    * Starts a load's read-only REPEATABLE READ transaction on {@code c} (auto-commit off), with
    * the exported {@code snapshot} when given; its sorts get {@value #LOAD_WORK_MEM} of memory.
+   *
+   * <p>It then takes every lock the load's queries need ({@code ACCESS SHARE} on the ledger
+   * tables), waiting at most {@value #LOAD_LOCK_TIMEOUT} for any lock. A parallel load is one
+   * transaction per connection, and the first waits in Java for the others: had a range's
+   * connection taken its first lock only when its query ran, a DDL statement on a ledger table
+   * (waiting for the first connection's lock) would have queued that request behind it, and the
+   * three would have waited for each other for ever, out of sight of the database's deadlock
+   * detector, and every later statement on that table with them. Locked up front, a range's
+   * connection either has all it needs before it reads, or fails to get it in time (the load then
+   * reads on one connection); a lock still waited for later (an index's) fails the load after the
+   * timeout, which the index retries.
    */
-  private static void beginLoad(Connection c, String snapshot) throws SQLException {
+  private static void beginLoad(Connection c, String snapshot, Schema schema) throws SQLException {
     c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
     try (java.sql.Statement s = c.createStatement()) {
       s.execute("SET TRANSACTION READ ONLY");
@@ -371,6 +387,8 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
         s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
       }
       s.execute("SET LOCAL work_mem = '" + LOAD_WORK_MEM + "'");
+      s.execute("SET LOCAL lock_timeout = '" + LOAD_LOCK_TIMEOUT + "'");
+      s.execute("LOCK TABLE " + String.join(", ", LedgerReader.tables(schema)) + " IN ACCESS SHARE MODE");
     }
   }
 
@@ -403,11 +421,14 @@ public final class JdbcConsentStore implements ConsentStore, org.consent4j.core.
           autoCommits.add(o.getAutoCommit());
           isolations.add(o.getTransactionIsolation());
           o.setAutoCommit(false);
-          beginLoad(o, snapshot);
+          beginLoad(o, snapshot, schema);
         }
       } catch (SQLException e) {
-        LOG.log(System.Logger.Level.INFO, "consent store: no further connection for a parallel full load ("
-            + e.getClass().getSimpleName() + "); reading on one");
+        LOG.log(System.Logger.Level.INFO, "consent store: a parallel full load could not begin on a further"
+            + " connection (" + e.getClass().getSimpleName() + (e.getSQLState() == null ? ""
+                : ", SQLState " + e.getSQLState() + ("55P03".equals(e.getSQLState())
+                    ? ": a lock on a ledger table that another session holds or waits for" : ""))
+            + "); reading on one");
         return false;
       }
       // the grant sets: each range's connection reads one range of grant sequences, all wait for all

@@ -197,6 +197,104 @@ final class FullReadTest {
         "the withdrawal written during the load is in the index");
   }
 
+  /**
+   * PostgreSQL: a lock request on a ledger table that arrives while a parallel load's first
+   * connection holds its locks, and before the range connections have theirs (here an {@code
+   * ACCESS EXCLUSIVE} lock, as any {@code ALTER TABLE} or {@code DROP TABLE} takes), queues the
+   * range connections behind it, while the first connection waits for them in Java: the database
+   * sees no deadlock. The load must not wait for ever; it reads on its first connection, and the
+   * lock is granted when it is done.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.consent4j.jdbc.TestDatabases#postgresOnly")
+  void aLockQueuedBehindAParallelLoadDoesNotHangIt(TestDatabases.Database db) throws Exception {
+    JdbcConsentStore setUp = db.newStore();
+    Random random = new Random(31);
+    List<Grant> grants = new ArrayList<>();
+    List<SubjectId> subjects = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      subjects.add(SubjectId.of(Integer.toString(i * 7919)));
+    }
+    for (int i = 0; i < 500; i++) {
+      setUp.append(record(random, subjects.get(random.nextInt(subjects.size())), grants), T0);
+    }
+    Map<SubjectId, List<LedgerEntry>> stored = new HashMap<>();
+    setUp.histories(subjects).forEach((s, h) -> {
+      if (!h.isEmpty()) {
+        stored.put(s, h);
+      }
+    });
+    String ledger = db.tablePrefix() + "ledger";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.atomic.AtomicInteger borrowed = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicBoolean loading = new AtomicBoolean();
+    java.util.concurrent.CompletableFuture<Void> locker = new java.util.concurrent.CompletableFuture<>();
+    javax.sql.DataSource raw = db.dataSource();
+    javax.sql.DataSource queuing = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (p, m, args) -> {
+          Object result = m.invoke(raw, args);
+          if (m.getName().equals("getConnection") && loading.get() && borrowed.incrementAndGet() == 2) {
+            // the first range connection: another session asks for an exclusive lock first
+            pool.submit(() -> {
+              try (Connection c = raw.getConnection()) {
+                c.setAutoCommit(false);
+                try (java.sql.Statement st = c.createStatement()) {
+                  st.execute("LOCK TABLE " + ledger + " IN ACCESS EXCLUSIVE MODE");
+                }
+                c.commit();
+                c.setAutoCommit(true);
+                locker.complete(null);
+              } catch (Throwable e) {
+                locker.completeExceptionally(e);
+              }
+            });
+            awaitLockWait(raw);
+          }
+          return result;
+        });
+    JdbcConsentStore store = JdbcConsentStore.builder(queuing).tablePrefix(db.tablePrefix()).build();
+    Map<SubjectId, List<LedgerEntry>> streamed = new ConcurrentHashMap<>();
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    loading.set(true); // the load's first connection is its first; the second is its first range's
+    java.util.concurrent.Future<?> load = pool.submit(() -> store.forEachLedger(l -> {
+      threads.add(Thread.currentThread().getName());
+      streamed.put(l.get(0).record().subject(), l);
+    }, 3));
+    try {
+      load.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      locker.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      // on a hang, end the waiting sessions so that the tables can be dropped
+      if (!load.isDone() || !locker.isDone()) {
+        try (Connection c = raw.getConnection(); java.sql.Statement st = c.createStatement()) {
+          st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+              + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+        }
+      }
+      pool.shutdownNow();
+    }
+    assertTrue(borrowed.get() >= 2, "the load asked for range connections: " + borrowed.get());
+    assertEquals(stored, streamed, "every ledger, read on the first connection");
+    assertEquals(1, threads.size(), "read on one connection: " + threads);
+  }
+
+  /** Waits until a session of this database waits for a lock. */
+  private static void awaitLockWait(javax.sql.DataSource raw) throws Exception {
+    try (Connection c = raw.getConnection(); PreparedStatement s = c.prepareStatement("SELECT count(*) FROM"
+        + " pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+      for (int i = 0; i < 400; i++) {
+        try (java.sql.ResultSet r = s.executeQuery()) {
+          r.next();
+          if (r.getInt(1) > 0) {
+            return;
+          }
+        }
+        Thread.sleep(25);
+      }
+    }
+    throw new AssertionError("the exclusive lock request did not start waiting");
+  }
+
   private static ConsentRecord record(Random random, SubjectId subject, List<Grant> grants) {
     int kind = random.nextInt(10);
     if (kind < 6) {

@@ -95,27 +95,43 @@ final class ConsentAutoConfigurationTest {
 
   @Test
   void theReadFormIsAutoByDefaultAndPostFiltersWhileTheIndexIsInUse() {
-    runner.run(context -> {
+    underTheDefaultIndexRule(() -> runner.run(context -> {
       assertThat(context.getBean(ConsentProperties.class).getJdbc().getReadForm())
           .isEqualTo(org.consent4j.jdbc.ReadForm.AUTO);
       assertThat(explainEligible(context).postFiltered()).as("the feed keeps the engine's index in use").isTrue();
-    });
+    }));
   }
 
   @Test
   void theReadFormPropertyChoosesTheForm() {
-    runner.withPropertyValues("consent4j.jdbc.read-form=pushdown").run(context -> {
+    underTheDefaultIndexRule(() -> runner.withPropertyValues("consent4j.jdbc.read-form=pushdown").run(context -> {
       assertThat(context.getBean(ConsentProperties.class).getJdbc().getReadForm())
           .isEqualTo(org.consent4j.jdbc.ReadForm.PUSHDOWN);
       org.consent4j.jdbc.wrapper.RewrittenSql r = explainEligible(context);
       assertThat(r.postFiltered()).as("pushdown even with the index in use").isFalse();
       assertThat(r.sql()).contains("consent_state");
-    });
+    }));
     runner.withPropertyValues("consent4j.jdbc.read-form=post-filter").run(context ->
         assertThat(context.getBean(ConsentProperties.class).getJdbc().getReadForm())
             .isEqualTo(org.consent4j.jdbc.ReadForm.POST_FILTER));
     runner.withPropertyValues("consent4j.jdbc.read-form=sideways").run(context ->
         assertThat(context).getFailure().hasStackTraceContaining("Failed to bind properties under 'consent4j.jdbc.read-form'"));
+  }
+
+  /**
+   * Runs {@code body} under the library's own default for the consent index, whatever the suite
+   * runs with ({@code -Dconsent4j.consentIndex=on} or {@code off}): the engine is built inside.
+   */
+  private static void underTheDefaultIndexRule(Runnable body) {
+    String before = System.getProperty(ConsentEngine.CONSENT_INDEX_PROPERTY);
+    System.clearProperty(ConsentEngine.CONSENT_INDEX_PROPERTY);
+    try {
+      body.run();
+    } finally {
+      if (before != null) {
+        System.setProperty(ConsentEngine.CONSENT_INDEX_PROPERTY, before);
+      }
+    }
   }
 
   /** Creates the mapped table unless the schema script did, waits for the engine's index, and explains an eligible SELECT. */

@@ -49,6 +49,12 @@ public final class LedgerReader {
   private final Map<Integer, String> entrySql = new HashMap<>();
   private final Map<Integer, String> setSql = new HashMap<>();
 
+  /** Every table a full read of {@code schema}'s ledger reads (the ledger, its detail rows, the grants' sets). */
+  public static List<String> tables(Schema schema) {
+    return List.of(schema.ledger(), schema.grant(), schema.withdrawal(), schema.objection(), schema.grantWithdrawal(),
+        schema.grantPurpose(), schema.grantCategory(), schema.grantRecipient(), schema.grantExplicit());
+  }
+
   /** The reader for the tables of {@code schema}. */
   public LedgerReader(Schema schema) {
     this.schema = schema;

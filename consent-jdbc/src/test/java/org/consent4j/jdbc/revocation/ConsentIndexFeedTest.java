@@ -18,6 +18,7 @@ import org.consent4j.Reason;
 import org.consent4j.SubjectId;
 import org.consent4j.core.ConsentEngine;
 import org.consent4j.core.ConsentIndex;
+import org.consent4j.jdbc.DefaultIndexRule;
 import org.consent4j.jdbc.TestDatabases;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,10 +38,10 @@ final class ConsentIndexFeedTest {
     ConsentChangeFeed feed = ConsentChangeFeed.builder(db.dataSource()).tablePrefix(db.tablePrefix())
         .mode(ConsentChangeFeed.Mode.AUTO).pollInterval(Duration.ofMillis(100)).heartbeatInterval(Duration.ofMillis(100))
         .stalenessBound(Duration.ofSeconds(1)).build();
-    try (ConsentEngine a = ConsentEngine.builder().catalog(TwoNodeRevocationRaceTest.CATALOG).store(db.newStore())
-            .build();
-        ConsentEngine b = ConsentEngine.builder().catalog(TwoNodeRevocationRaceTest.CATALOG).store(db.newStore())
-            .cacheTrustedWhile(feed::isFresh).build()) {
+    try (ConsentEngine a = DefaultIndexRule.build(
+            ConsentEngine.builder().catalog(TwoNodeRevocationRaceTest.CATALOG).store(db.newStore()));
+        ConsentEngine b = DefaultIndexRule.build(ConsentEngine.builder().catalog(TwoNodeRevocationRaceTest.CATALOG)
+            .store(db.newStore()).cacheTrustedWhile(feed::isFresh))) {
       assertFalse(a.consentIndex().isPresent(), "a store without a feed is not indexed by default");
       ConsentIndex index = b.consentIndex().orElseThrow(() -> new AssertionError("on by default with a feed"));
       feed.start(b);

@@ -30,6 +30,7 @@ import org.consent4j.core.ConsentEngine;
 import org.consent4j.core.ConsentIndex;
 import org.consent4j.core.ProcessingScope;
 import org.consent4j.jdbc.AuditLevel;
+import org.consent4j.jdbc.DefaultIndexRule;
 import org.consent4j.jdbc.ReadForm;
 import org.consent4j.jdbc.SchemaMapping;
 import org.consent4j.jdbc.TestDatabases;
@@ -79,12 +80,14 @@ final class AutoReadFormTest {
           s.execute("INSERT INTO " + p + "contact VALUES (" + i + ", 'NL', 'e" + i + "', 'p" + i + "')");
         }
       }
-      other = ConsentEngine.builder().catalog(CATALOG).store(db.newStore()).build();
+      // The default rule decides both: off for a JDBC store without a feed, on with one.
+      other = DefaultIndexRule.build(ConsentEngine.builder().catalog(CATALOG).store(db.newStore()));
       Instant before = Instant.now().minusSeconds(60);
       other.grant(Grant.builder(SubjectId.of(1)).purpose("marketing").category("contact").grantedAt(before));
       other.grant(Grant.builder(SubjectId.of(2)).purpose("marketing").category("contact").grantedAt(before));
       other.grant(Grant.builder(SubjectId.of(3)).purpose("marketing").category("contact.email").grantedAt(before));
-      indexed = ConsentEngine.builder().catalog(CATALOG).store(db.newStore()).cacheTrustedWhile(fresh::get).build();
+      indexed = DefaultIndexRule.build(ConsentEngine.builder().catalog(CATALOG).store(db.newStore())
+          .cacheTrustedWhile(fresh::get));
       mapping = SchemaMapping.fromJson("{ \"tables\": [ { \"table\": \"" + p + "contact\", \"subject\": \"id\","
           + " \"columns\": { \"email\": \"contact.email\", \"phone\": \"contact.phone\" } } ] }");
       awaitUsable();
