@@ -426,10 +426,18 @@ public final class ConsentIndex implements AutoCloseable {
     private final Instant at;
     private final long atNanos;
     private final java.util.function.Function<SubjectId, Decision> fallback;
-    /** The state {@link #byClass} belongs to: class ids are per state. */
+    /** The state {@link #byClass} and {@link #hashed} belong to: class ids are per state. */
     private State seen;
-    /** Per class id, its answer with {@link #COMPUTED} set, or 0 when not computed yet. */
+    /**
+     * Per class id, its answer with {@link #COMPUTED} set, or 0 when not computed yet; used when the
+     * state has at most {@link #DIRECT_CLASSES} classes, else null.
+     */
     private long[] byClass = new long[0];
+    /**
+     * The answers computed so far by class id when the state has more classes: an array as long as
+     * the class count would cost a statement that reads one row its zeroing (8 bytes per class).
+     */
+    private ClassAnswers hashed;
 
     private Decider(PurposeDefinition definition, AccessContext context, SortedSet<DataCategory> asked, Instant at,
         java.util.function.Function<SubjectId, Decision> fallback) {
@@ -513,7 +521,13 @@ public final class ConsentIndex implements AutoCloseable {
       State s = state;
       if (s != seen) {
         seen = s;
-        byClass = new long[s.classes.length];
+        if (s.classes.length <= DIRECT_CLASSES) {
+          byClass = new long[s.classes.length];
+          hashed = null;
+        } else {
+          byClass = null;
+          hashed = new ClassAnswers();
+        }
       }
       return s;
     }
@@ -534,6 +548,19 @@ public final class ConsentIndex implements AutoCloseable {
         return ledger == null ? -1 : bits(ConsentRules.decide(id, catalog, definition, context, ledger, asked, at));
       }
       long[] b = byClass;
+      if (b == null) {
+        long known = hashed.get(cls);
+        if (known != 0) {
+          return known & ~COMPUTED;
+        }
+        Template t = s.template(cls, definition, context, asked, at, catalog, true);
+        if (t == null) {
+          return -1;
+        }
+        long p = bits(t.reason, t.categories);
+        hashed.put(cls, p | COMPUTED);
+        return p;
+      }
       if (cls < b.length && b[cls] != 0) {
         return b[cls] & ~COMPUTED;
       }
@@ -568,6 +595,64 @@ public final class ConsentIndex implements AutoCloseable {
     @Override
     public String toString() {
       return "ConsentIndex.Decider[" + context + ", " + asked + " at " + at + "]";
+    }
+  }
+
+  /** The most classes for which a decider keeps its per-class answers in a direct array. */
+  static final int DIRECT_CLASSES = 256;
+
+  /** Class id to a non-zero answer: open addressing with linear probing, grown at half full. */
+  private static final class ClassAnswers {
+    /** Class id + 1, 0 for a free slot. */
+    private int[] keys = new int[16];
+    private long[] values = new long[16];
+    private int size;
+
+    long get(int cls) {
+      int[] k = keys;
+      int mask = k.length - 1;
+      for (int i = slot(cls, mask); ; i = (i + 1) & mask) {
+        if (k[i] == cls + 1) {
+          return values[i];
+        }
+        if (k[i] == 0) {
+          return 0;
+        }
+      }
+    }
+
+    void put(int cls, long value) {
+      if ((size + 1) * 2 > keys.length) {
+        int[] oldKeys = keys;
+        long[] oldValues = values;
+        keys = new int[oldKeys.length * 2];
+        values = new long[oldKeys.length * 2];
+        size = 0;
+        for (int i = 0; i < oldKeys.length; i++) {
+          if (oldKeys[i] != 0) {
+            insert(oldKeys[i] - 1, oldValues[i]);
+          }
+        }
+      }
+      insert(cls, value);
+    }
+
+    private void insert(int cls, long value) {
+      int mask = keys.length - 1;
+      int i = slot(cls, mask);
+      while (keys[i] != 0 && keys[i] != cls + 1) {
+        i = (i + 1) & mask;
+      }
+      if (keys[i] == 0) {
+        size++;
+      }
+      keys[i] = cls + 1;
+      values[i] = value;
+    }
+
+    private static int slot(int cls, int mask) {
+      int h = cls * 0x9E3779B9;
+      return (h ^ (h >>> 16)) & mask;
     }
   }
 

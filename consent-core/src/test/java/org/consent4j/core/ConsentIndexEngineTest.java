@@ -25,6 +25,7 @@ import org.consent4j.Catalog;
 import org.consent4j.ConsentRecord;
 import org.consent4j.ConsentStoreUnavailableException;
 import org.consent4j.DataCategory;
+import org.consent4j.Decision;
 import org.consent4j.Grant;
 import org.consent4j.LedgerEntry;
 import org.consent4j.LegalBasis;
@@ -139,6 +140,56 @@ final class ConsentIndexEngineTest {
           () -> ConsentEngine.builder().catalog(CATALOG).build());
       assertEquals("system property consent4j.consentIndex is 'sometimes'; it must be auto, on or off", e.getMessage());
     });
+  }
+
+  /**
+   * More consent classes than a decider keeps in a direct array ({@link ConsentIndex#DIRECT_CLASSES}):
+   * each subject grants its own subset of ten categories, so 600 subjects make 600 classes; a
+   * decider answers each, asked in a shuffled order and again from what it kept, as decideAll does,
+   * and after a withdrawal moved subjects to another class.
+   */
+  @Test
+  void aDeciderOverMoreClassesThanItsDirectArrayAnswersAsDecideAll() {
+    Catalog.Builder b = Catalog.builder().purpose("marketing", LegalBasis.CONSENT);
+    List<DataCategory> categories = new ArrayList<>();
+    for (int c = 0; c < 10; c++) {
+      b.category("contact.c" + c);
+      categories.add(DataCategory.of("contact.c" + c));
+    }
+    Catalog catalog = b.build();
+    ConsentEngine engine = ConsentEngine.builder().catalog(catalog).consentIndex(true).build();
+    List<SubjectId> subjects = new ArrayList<>();
+    for (int i = 1; i <= 600; i++) {
+      SubjectId s = SubjectId.of(i);
+      subjects.add(s);
+      Grant.Builder g = Grant.builder(s).purpose(MARKETING);
+      for (int c = 0; c < 10; c++) {
+        if ((i >> c & 1) != 0) {
+          g.category(categories.get(c).name());
+        }
+      }
+      engine.grant(g);
+    }
+    SubjectId withdrawn = SubjectId.of(77);
+    engine.withdraw(withdrawn, MARKETING);
+    Set<DataCategory> asked = Set.copyOf(categories);
+    Instant at = engine.clock().instant();
+    Map<SubjectId, Decision> expected = engine.decideAll(subjects, CTX, asked, at);
+    ConsentIndex.Decider d = engine.decider(CTX, asked, at).orElseThrow();
+    java.util.Collections.shuffle(subjects, new java.util.Random(5));
+    for (int round = 0; round < 2; round++) {
+      for (SubjectId s : subjects) {
+        long bits = d.permissions(Long.parseLong(s.value()));
+        Decision e = expected.get(s);
+        assertEquals(e.subjectPermitted(), (bits & ConsentIndex.Decider.SUBJECT) != 0, s + " round " + round);
+        for (DataCategory c : categories) {
+          assertEquals(e.permits(c), (bits & d.category(c)) != 0, s + " " + c + " round " + round);
+        }
+      }
+    }
+    assertTrue(engine.consentIndex().orElseThrow().stats().classes() > ConsentIndex.DIRECT_CLASSES,
+        "more classes than the direct array: " + engine.consentIndex().orElseThrow().stats().classes());
+    assertEquals(0, d.permissions(77), "the withdrawn subject");
   }
 
   @Test
