@@ -187,6 +187,12 @@ final class StoreInNamedSchemaTest {
                 .cacheTimeToLive(Duration.ofHours(1)).cacheTrustedWhile(feed::isFresh).build()) {
           feed.start(nodeB);
           await(feed::isFresh, "the feed is fresh");
+          // Node B's index (on with a feed) loads in the background, and decisions read the store
+          // until it is done: wait for it, so that what node B answers below it learnt by the feed.
+          await(() -> {
+            nodeB.check(SubjectId.of("warm-up"), MARKETING, Set.of()); // the first trusted check starts the load
+            return nodeB.consentIndex().map(org.consent4j.core.ConsentIndex::isUsable).orElse(true);
+          }, "node B's index, if it has one, is in use");
           SubjectId s = SubjectId.of(mode == ConsentChangeFeed.Mode.AUTO ? 10 : 11);
           long before = feed.changesSeen();
           Grant g = w.engine.grant(Grant.builder(s).purpose("marketing").category("contact.email"));
