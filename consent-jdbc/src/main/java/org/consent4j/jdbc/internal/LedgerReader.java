@@ -333,13 +333,7 @@ public final class LedgerReader {
             ResultSet g = grants.at(seq);
             row.detailMissing = g == null;
             if (g != null) {
-              row.grantId = g.getString(2);
-              row.grantedAt = instant(g, 3);
-              row.expiresAt = instant(g, 5);
-              row.noticeId = g.getString(7);
-              row.noticeVersion = g.getObject(8, Integer.class);
-              row.evidenceMethod = g.getString(9);
-              row.evidenceRef = g.getString(10);
+              row.grantColumns(g, 2);
               sets = setTable.of(seq);
               grants.advance();
             }
@@ -352,17 +346,10 @@ public final class LedgerReader {
             }
             row.detailMissing = w == null && x == null;
             if (w != null) {
-              row.purpose = w.getString(2);
-              row.recipient = w.getString(3);
-              row.at = instant(w, 4);
-              row.evidenceMethod = w.getString(6);
-              row.evidenceRef = w.getString(7);
+              row.withdrawalColumns(w, 2);
               withdrawals.advance();
             } else if (x != null) {
-              row.withdrawnGrant = x.getString(2);
-              row.at = instant(x, 3);
-              row.evidenceMethod = x.getString(5);
-              row.evidenceRef = x.getString(6);
+              row.grantWithdrawalColumns(x, 2);
               byId.advance();
             }
           }
@@ -370,10 +357,7 @@ public final class LedgerReader {
             ResultSet o = objections.at(seq);
             row.detailMissing = o == null;
             if (o != null) {
-              row.purpose = o.getString(2);
-              row.at = instant(o, 3);
-              row.evidenceMethod = o.getString(5);
-              row.evidenceRef = o.getString(6);
+              row.objectionColumns(o, 2);
               objections.advance();
             }
           }
@@ -777,43 +761,69 @@ public final class LedgerReader {
       return row;
     }
 
+    /**
+     * A grant row's columns from column {@code c} on, as both the wide and the merged queries select
+     * them: grant_id, granted_at (sec, nano), expires_at (sec, nano), notice_id, notice_version,
+     * evidence_method, evidence_ref.
+     */
+    void grantColumns(ResultSet r, int c) throws SQLException {
+      grantId = r.getString(c);
+      grantedAt = instant(r, c + 1);
+      expiresAt = instant(r, c + 3);
+      noticeId = r.getString(c + 5);
+      noticeVersion = r.getObject(c + 6, Integer.class);
+      evidenceMethod = r.getString(c + 7);
+      evidenceRef = r.getString(c + 8);
+    }
+
+    /** A withdrawal row's columns from {@code c} on: purpose, recipient, withdrawn_at (sec, nano), evidence_method, evidence_ref. */
+    void withdrawalColumns(ResultSet r, int c) throws SQLException {
+      purpose = r.getString(c);
+      recipient = r.getString(c + 1);
+      at = instant(r, c + 2);
+      evidenceMethod = r.getString(c + 4);
+      evidenceRef = r.getString(c + 5);
+    }
+
+    /** A grant withdrawal row's columns from {@code c} on: grant_id, withdrawn_at (sec, nano), evidence_method, evidence_ref. */
+    void grantWithdrawalColumns(ResultSet r, int c) throws SQLException {
+      withdrawnGrant = r.getString(c);
+      at = instant(r, c + 1);
+      evidenceMethod = r.getString(c + 3);
+      evidenceRef = r.getString(c + 4);
+    }
+
+    /** An objection row's columns from {@code c} on: purpose, objected_at (sec, nano), evidence_method, evidence_ref. */
+    void objectionColumns(ResultSet r, int c) throws SQLException {
+      purpose = r.getString(c);
+      at = instant(r, c + 1);
+      evidenceMethod = r.getString(c + 3);
+      evidenceRef = r.getString(c + 4);
+    }
+
     static Row read(ResultSet r, SubjectId subject) throws SQLException {
       Row row = ledgerColumns(r, subject);
       switch (row.kind) {
         case GRANT -> {
-          row.grantId = r.getString(6);
+          row.grantColumns(r, 6);
           row.detailMissing = row.grantId == null;
-          row.grantedAt = instant(r, 7);
-          row.expiresAt = instant(r, 9);
-          row.noticeId = r.getString(11);
-          row.noticeVersion = r.getObject(12, Integer.class);
-          row.evidenceMethod = r.getString(13);
-          row.evidenceRef = r.getString(14);
         }
         case WITHDRAWAL -> {
-          row.purpose = r.getString(15);
-          row.withdrawnGrant = r.getString(26);
-          if (row.purpose != null && row.withdrawnGrant != null) {
+          boolean byPurpose = r.getString(15) != null;
+          boolean byGrant = r.getString(26) != null;
+          if (byPurpose && byGrant) {
             throw new InvalidLedgerException(row.seq, "the withdrawal has both a purpose and a grant row", null);
           }
-          row.detailMissing = row.purpose == null && row.withdrawnGrant == null;
-          if (row.withdrawnGrant != null) {
-            row.at = instant(r, 27);
-            row.evidenceMethod = r.getString(29);
-            row.evidenceRef = r.getString(30);
+          row.detailMissing = !byPurpose && !byGrant;
+          if (byGrant) {
+            row.grantWithdrawalColumns(r, 26);
           } else {
-            row.recipient = r.getString(16);
-            row.at = instant(r, 17);
-            row.evidenceMethod = r.getString(19);
-            row.evidenceRef = r.getString(20);
+            row.withdrawalColumns(r, 15);
           }
         }
         case OBJECTION -> {
-          row.purpose = r.getString(21);
+          row.objectionColumns(r, 21);
           row.detailMissing = row.purpose == null;
-          row.at = instant(r, 22);
-          row.evidenceMethod = r.getString(24);
-          row.evidenceRef = r.getString(25);
         }
         default -> throw new AssertionError(row.kind);
       }
